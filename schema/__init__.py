@@ -1,0 +1,1 @@
+"""Database layer: configuration, engine, the one MetaData, views, refresh steps."""
