@@ -1,0 +1,1 @@
+"""Data in: the synthetic generator, CSV importers and the bulk loader."""

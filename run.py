@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""The one entry point: `python run.py COMMAND [options]`; `python run.py --help` lists commands.
+
+Each command is a small function below that parses nothing itself: argparse does that, and
+the work lives in the packages (datagen/, schema/, dashboard/). Every user-fixable problem
+is a `schema.errors.UserError`, printed as one line with a non-zero exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from sqlalchemy.exc import DBAPIError
+
+from schema.config import Settings
+from schema.errors import UserError
+
+
+# ---------------------------------------------------------------- argument types
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def settings_from(args) -> Settings:
+    return Settings.from_env(database_url=getattr(args, "database_url", None))
+
+
+def engine_from(args):
+    from schema.db import create_engine
+
+    return create_engine(settings_from(args).database_url)
+
+
+def write_json(path: str | None, figures: dict) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(figures, fh, indent=2, default=str)
+        print(f"figures written to {path}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- commands
+def cmd_init_db(args) -> int:
+    from schema.manage import init_db
+
+    created = init_db(engine_from(args))
+    print(f"created {len(created)} tables" + (f": {', '.join(created)}" if created else " (schema already up to date)"))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from datagen.pipeline import generate_into
+
+    report = generate_into(
+        engine_from(args), orders=args.orders, seed=args.seed, start=args.start, months=args.months, replace=args.replace
+    )
+    print(report.summary())
+    return 0
+
+
+def cmd_dictionary(args) -> int:
+    from schema.dictionary import render_markdown
+
+    print(render_markdown())
+    return 0
+
+
+def cmd_bench(args) -> int:
+    if args.target == "generate":
+        from datagen.bench import bench_generate, format_bench_generate
+
+        figures = bench_generate(args.database_url, orders=args.orders, seed=args.seed)
+        print(format_bench_generate(figures))
+    else:  # pragma: no cover - argparse restricts the choices
+        raise UserError(f"unknown benchmark {args.target!r}")
+    write_json(args.json, figures)
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one line (what is wrong and where help is), exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def add_database_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", help="SQLAlchemy URL; default $DATABASE_URL, else sqlite file data/ecommerce.db")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="run.py", description="E-commerce BI: data, analytics and dashboard.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+
+    p = sub.add_parser("init-db", help="create the tables (idempotent)")
+    add_database_option(p)
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("generate", help="fill every table with synthetic data")
+    add_database_option(p)
+    p.add_argument("--orders", type=positive_int, default=20_000, help="orders in total (default 20000)")
+    p.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data (default 42)")
+    p.add_argument("--start", type=iso_date, default=date(2022, 1, 1), help="first day, YYYY-MM-DD (default 2022-01-01)")
+    p.add_argument("--months", type=positive_int, default=36, help="months of history (default 36)")
+    p.add_argument("--replace", action="store_true", help="overwrite data already in the database")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from the schema")
+    p.set_defaults(func=cmd_dictionary)
+
+    p = sub.add_parser("bench", help="benchmarks that print figures")
+    p.add_argument("target", choices=["generate"], help="what to measure")
+    add_database_option(p)
+    p.add_argument("--orders", type=positive_int, default=1_000_000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DBAPIError as exc:  # a server that went away mid-command, a permissions problem
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        print(f"error: the database refused the command: {reason}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted; nothing was committed", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
