@@ -1,0 +1,29 @@
+"""Summary tables the dashboard reads (rule 8: a grain far coarser than the facts).
+
+Each `Summary` pairs a Table (in the one MetaData, so init-db creates it and the data
+dictionary documents it) with the SELECT that fills it. The refresh step for a summary is
+always `DELETE FROM t; INSERT INTO t (columns) <select>`; schema/refresh.py turns the list below
+into Python-run statements (SQLite, PostgreSQL) or stored procedures (MySQL/MariaDB).
+Register new summaries with `summary(table, build_select)`; the SELECT's columns must match
+the table's columns in order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import Select, Table
+
+
+@dataclass(frozen=True)
+class Summary:
+    table: Table
+    build_select: Callable[[], Select]
+
+
+SUMMARIES: list[Summary] = []
+
+
+def summary(table: Table, build_select: Callable[[], Select]) -> Table:
+    SUMMARIES.append(Summary(table, build_select))
+    return table
