@@ -73,9 +73,14 @@ def cmd_generate(args) -> int:
 
 
 def cmd_dictionary(args) -> int:
+    from schema import readme_sections
     from schema.dictionary import render_markdown
 
-    print(render_markdown())
+    if args.update_readme:
+        changed = readme_sections.update_file()
+        print("README.md updated" if changed else "README.md already up to date")
+    else:
+        print(render_markdown())
     return 0
 
 
@@ -121,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from the schema")
+    p.add_argument("--update-readme", action="store_true", help="rewrite the generated sections of README.md instead")
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("bench", help="benchmarks that print figures")

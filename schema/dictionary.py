@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Table
 
+from schema.readme_sections import section
 from schema.tables import LOAD_ORDER
 
 FLAG_MEANINGS = """\
@@ -36,6 +37,7 @@ def render_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+@section("dictionary")
 def render_markdown(tables=LOAD_ORDER) -> str:
     body = "\n\n".join(render_table(t) for t in sorted(tables, key=lambda t: t.name))
     return f"{FLAG_MEANINGS}\n\n{body}\n"
