@@ -31,7 +31,8 @@ def render_table(table: Table) -> str:
     lines = [f"### `{table.name}`", "", table.comment or "", "", "| column | type | null | keys | meaning |", "|---|---|---|---|---|"]
     for col in table.columns:
         lines.append(f"| `{col.name}` | {_type(col)} | {'yes' if col.nullable else 'no'} | {_keys(table, col)} | {col.comment or ''} |")
-    checks = [c.sqltext.text if hasattr(c.sqltext, 'text') else str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)]
+    constraints = sorted((c for c in table.constraints if isinstance(c, CheckConstraint)), key=lambda c: str(c.name))
+    checks = [str(c.sqltext) for c in constraints]
     if checks:
         lines += ["", "Checks: " + "; ".join(f"`{c}`" for c in checks)]
     return "\n".join(lines)
