@@ -11,9 +11,9 @@ from schema.tables import LOAD_ORDER, metadata
 def init_db(engine: Engine) -> list[str]:
     """Create every table that is missing (idempotent). Returns the names created."""
     with connect(engine) as conn:
-        existing = set(sa.inspect(conn).get_table_names())
-        with conn.begin():
-            metadata.create_all(conn, checkfirst=True)
+        existing = set(sa.inspect(conn).get_table_names())  # autobegins a transaction
+        metadata.create_all(conn, checkfirst=True)
+        conn.commit()
     return [t.name for t in metadata.sorted_tables if t.name not in existing]
 
 
