@@ -72,6 +72,22 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_refresh(args) -> int:
+    from schema.db import redact
+    from schema.manage import is_empty
+    from schema.refresh import NotInitialised, refresh
+
+    engine = engine_from(args)
+    if is_empty(engine):
+        raise NotInitialised(
+            f"nothing to refresh: {redact(settings_from(args).database_url)} holds no orders, customers or products; "
+            "load data first (`python run.py generate`)"
+        )
+    report = refresh(engine, via=args.via)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def cmd_dictionary(args) -> int:
     from schema import readme_sections
     from schema.dictionary import render_markdown
@@ -112,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="run.py", description="E-commerce BI: data, analytics and dashboard.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
-    p = sub.add_parser("init-db", help="create the tables (idempotent)")
+    p = sub.add_parser("init-db", help="create the tables and views, install refresh procedures on MySQL (idempotent)")
     add_database_option(p)
     p.set_defaults(func=cmd_init_db)
 
@@ -124,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--months", type=positive_int, default=36, help="months of history (default 36)")
     p.add_argument("--replace", action="store_true", help="overwrite data already in the database")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("refresh", help="recompute derived columns and summary tables, re-create the views")
+    add_database_option(p)
+    p.add_argument(
+        "--via", choices=["auto", "statements", "procedures", "refresh_all"], default="auto",
+        help="auto (default): stored procedures on MySQL/MariaDB, statements from Python elsewhere",
+    )
+    p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown) generated from the schema")
     p.add_argument("--update-readme", action="store_true", help="rewrite the generated sections of README.md instead")

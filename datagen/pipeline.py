@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from datagen.loader import LoadReport, load_dataset
 from datagen.synthetic import GenerationSpec, generate
+from schema.refresh import refresh
 
 
 @dataclass
@@ -35,4 +36,5 @@ def generate_into(engine: Engine, *, orders: int, seed: int, start: date, months
     data = generate(spec)
     gen_seconds = time.perf_counter() - t0
     load = load_dataset(engine, data, replace=replace)
-    return GenerateReport(orders=orders, generate_seconds=gen_seconds, load=load)
+    refreshed = refresh(engine)
+    return GenerateReport(orders=orders, generate_seconds=gen_seconds, load=load, refresh_seconds=refreshed.seconds)

@@ -339,3 +339,15 @@ sessions = Table(
 
 # Tables in the order they must be loaded (parents first); deletes run in reverse.
 LOAD_ORDER: tuple[Table, ...] = tuple(metadata.sorted_tables)
+
+# ---------------------------------------------------------------- bookkeeping (not loaded, not in LOAD_ORDER)
+refresh_log = Table(
+    "refresh_log",
+    metadata,
+    Column("refresh_id", Integer, primary_key=True, autoincrement=True),
+    Column("refreshed_at", DateTime, nullable=False, index=True, comment="When the refresh finished (UTC)"),
+    Column("seconds", Numeric(10, 3, asdecimal=False), nullable=False, comment="How long the refresh took"),
+    Column("order_count", Integer, nullable=False, comment="Orders in the database at the time"),
+    Column("method", String(12), nullable=False, comment="python (statements or step procedures run from run.py) or procedure (CALL refresh_all())"),
+    comment="One row per refresh of the derived columns and summary tables; the dashboard's 'data as of' time.",
+)
