@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Table
 
 from schema.readme_sections import section
-from schema.tables import LOAD_ORDER
+from schema.tables import LOAD_ORDER, refresh_log
 
 FLAG_MEANINGS = """\
 Order status flags (as in the source exports): `is_gross` = 1 for every order placed;
@@ -38,7 +38,23 @@ def render_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+def render_views() -> str:
+    from schema.views import VIEWS
+
+    lines = [
+        "### Views",
+        "",
+        "Defined once as SQLAlchemy selects in `schema/views.py`; init-db creates them, refresh re-creates them.",
+        "",
+        "| view | meaning | columns |",
+        "|---|---|---|",
+    ]
+    for v in sorted(VIEWS.values(), key=lambda v: v.name):
+        lines.append(f"| `{v.name}` | {v.description} | {', '.join(f'`{c}`' for c in v.columns())} |")
+    return "\n".join(lines)
+
+
 @section("dictionary")
 def render_markdown(tables=LOAD_ORDER) -> str:
-    body = "\n\n".join(render_table(t) for t in sorted(tables, key=lambda t: t.name))
-    return f"{FLAG_MEANINGS}\n\n{body}\n"
+    body = "\n\n".join(render_table(t) for t in sorted([*tables, refresh_log], key=lambda t: t.name))
+    return f"{FLAG_MEANINGS}\n\n{body}\n\n{render_views()}\n"
