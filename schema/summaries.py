@@ -27,3 +27,7 @@ SUMMARIES: list[Summary] = []
 def summary(table: Table, build_select: Callable[[], Select]) -> Table:
     SUMMARIES.append(Summary(table, build_select))
     return table
+
+
+# The summary tables themselves (imported last: they register through `summary` above).
+import schema.summary_tables  # noqa: E402,F401

@@ -1,0 +1,63 @@
+"""Portable SQL expressions the three backends spell differently (day and month of a timestamp,
+the bit of a segment). Used by the summary SELECTs; compiled per dialect."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+MASK_BITS = 62  # bits used per BIGINT mask word (keeps every value positive on every backend)
+MASK_WORDS = 2  # so at most 124 category x brand segments
+
+
+class day_of(FunctionElement):  # noqa: N801 - reads like a SQL function
+    """The calendar day of a DATETIME, as a DATE."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "day_of"
+
+
+class month_of(FunctionElement):  # noqa: N801
+    """The first day of the month of a DATE/DATETIME, as a DATE."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(day_of)
+def _day_default(element, compiler, **kw):
+    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(day_of, "sqlite")
+def _day_sqlite(element, compiler, **kw):
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_of)
+def _month_pg(element, compiler, **kw):
+    return "CAST(date_trunc('month', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_of, "mysql")
+@compiles(month_of, "mariadb")
+def _month_mysql(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)  # no '%' here: procedures run it unformatted
+    return "(CAST(%s AS DATE) - INTERVAL (DAYOFMONTH(%s) - 1) DAY)" % (arg, arg)
+
+
+def mask_word(segment_id, word: int):
+    """The bit of `segment_id` inside mask word `word` (0 when the segment lives in another word)."""
+    low, high = sa.literal_column(str(word * MASK_BITS)), sa.literal_column(str((word + 1) * MASK_BITS))
+    one = sa.cast(sa.literal_column("1"), sa.BigInteger)
+    return sa.case(
+        (sa.and_(segment_id >= low, segment_id < high), one.op("<<")((segment_id - low).self_group())),
+        else_=sa.cast(sa.literal_column("0"), sa.BigInteger),
+    )

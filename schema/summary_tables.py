@@ -1,0 +1,418 @@
+"""The summary tables the query layer reads (rule 8), each with the SELECT that fills it.
+
+Registered in dependency order (refresh runs them in this order): dim_segment first, then the
+scans of the facts, then summaries built from other summaries.
+
+A *segment* is one (category, brand) pair. Additive measures (money, units) are summed from
+segment x day / segment x month rows, so any category and brand filter is exact. Distinct
+orders and customers are not additive: `order_facts` keeps one narrow row per order with the
+bitmask of the segments its lines touch (two BIGINT words, see schema.sqlexpr), so "orders with
+at least one line in the selected categories and brands" is `(mask & :bits) != 0`, exact on
+every backend.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, Numeric, SmallInteger, String, Table
+
+from schema.sqlexpr import mask_word, month_of
+from schema.views import date_of as day_of, valid_revenue_by_ad
+from schema.summaries import summary
+from schema.tables import ads, customers, inventory_receipts, metadata, order_items, orders, products, reviews, sessions
+
+
+def Total() -> Numeric:  # noqa: N802 - a column type
+    return Numeric(18, 2, asdecimal=False)
+
+
+def _flags() -> list[Column]:
+    return [Column("is_valid", SmallInteger, nullable=False, comment="orders.is_valid of the orders summed"),
+            Column("is_net", SmallInteger, nullable=False, comment="orders.is_net of the orders summed")]
+
+
+def _money() -> list[Column]:
+    return [
+        Column("revenue", Total(), nullable=False, comment="sum(after_discount)"),
+        Column("before_discount", Total(), nullable=False, comment="sum(before_discount)"),
+        Column("discount", Total(), nullable=False, comment="sum(discount_amount)"),
+        Column("units", BigInteger, nullable=False, comment="sum(quantity)"),
+        Column("cost", Total(), nullable=False, comment="sum(quantity x products.unit_cost)"),
+    ]
+
+
+NO_ROWID = {"sqlite_with_rowid": False}  # clustered on the primary key on SQLite, as InnoDB is
+
+# ---------------------------------------------------------------- dimension
+dim_segment = Table(
+    "dim_segment", metadata,
+    Column("segment_id", Integer, primary_key=True, autoincrement=False, comment="0-based; bit position in the masks"),
+    Column("category", String(60), nullable=False),
+    Column("brand", String(60), nullable=False),
+    sa.UniqueConstraint("category", "brand"),
+    comment="Summary: one row per (category, brand) pair of the catalogue.",
+)
+
+
+def _select_dim_segment():
+    p = products.c
+    return sa.select(
+        (sa.func.row_number().over(order_by=(p.category, p.brand)) - 1).label("segment_id"), p.category, p.brand
+    ).group_by(p.category, p.brand)
+
+
+summary(dim_segment, _select_dim_segment)
+
+
+def _lines():
+    """order_items joined to their order, product and segment (the facts every sales summary sums)."""
+    return (
+        order_items.join(orders, orders.c.order_id == order_items.c.order_id)
+        .join(products, products.c.product_id == order_items.c.product_id)
+        .join(dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand))
+    )
+
+
+def _money_sums():
+    oi = order_items.c
+    return [
+        sa.func.sum(oi.after_discount), sa.func.sum(oi.before_discount), sa.func.sum(oi.discount_amount),
+        sa.func.sum(oi.quantity), sa.func.sum(oi.quantity * products.c.unit_cost),
+    ]
+
+
+# ---------------------------------------------------------------- sales: segment x day
+agg_sales_day = Table(
+    "agg_sales_day", metadata,
+    Column("day", Date, primary_key=True),
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    *_money(),
+    Column("lines", Integer, nullable=False, comment="order lines summed"),
+    Index(None, "segment_id", "day"),
+    comment="Summary: order lines per day x (category, brand) segment x status flags.",
+    **NO_ROWID,
+)
+
+
+def _select_sales_day():
+    day = day_of(orders.c.order_date)
+    o = orders.c
+    return (
+        sa.select(day, dim_segment.c.segment_id, o.is_valid, o.is_net, *_money_sums(), sa.func.count())
+        .select_from(_lines())
+        .group_by(day, dim_segment.c.segment_id, o.is_valid, o.is_net)
+    )
+
+
+summary(agg_sales_day, _select_sales_day)
+
+# ---------------------------------------------------------------- sales: product x month
+agg_product_month = Table(
+    "agg_product_month", metadata,
+    Column("month", Date, primary_key=True),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    Column("segment_id", Integer, nullable=False),
+    *_money(),
+    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
+    Index(None, "segment_id", "month"),
+    comment="Summary: order lines per month x product x status flags.",
+    **NO_ROWID,
+)
+
+
+def _select_product_month():
+    month = month_of(orders.c.order_date)
+    o = orders.c
+    return (
+        sa.select(month, products.c.product_id, o.is_valid, o.is_net, dim_segment.c.segment_id, *_money_sums(),
+                  sa.func.count(sa.distinct(o.order_id)))
+        .select_from(_lines())
+        .group_by(month, products.c.product_id, o.is_valid, o.is_net, dim_segment.c.segment_id)
+    )
+
+
+summary(agg_product_month, _select_product_month)
+
+# ---------------------------------------------------------------- orders: one narrow row per order
+order_facts = Table(
+    "order_facts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("order_id", Integer, primary_key=True, autoincrement=False),
+    *_flags(),
+    Column("customer_id", Integer, nullable=False),
+    Column("payment_method_id", Integer, nullable=False),
+    Column("mask0", BigInteger, nullable=False, comment="segments 0..61 the order's lines touch (bit i = segment i)"),
+    Column("mask1", BigInteger, nullable=False, comment="segments 62..123"),
+    Column("revenue", Total(), nullable=False, comment="sum(after_discount) of the order"),
+    Column("units", Integer, nullable=False),
+    Index(None, "customer_id"),
+    comment="Summary: one narrow row per order (day-clustered) for exact distinct order and customer counts.",
+    **NO_ROWID,
+)
+
+
+def _select_order_facts():
+    seg = dim_segment.c.segment_id
+    per_order = (
+        sa.select(
+            order_items.c.order_id,
+            sa.func.sum(sa.distinct(mask_word(seg, 0))).label("mask0"),
+            sa.func.sum(sa.distinct(mask_word(seg, 1))).label("mask1"),
+            sa.func.sum(order_items.c.after_discount).label("revenue"),
+            sa.func.sum(order_items.c.quantity).label("units"),
+        )
+        .select_from(
+            order_items.join(products, products.c.product_id == order_items.c.product_id).join(
+                dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand))
+        )
+        .group_by(order_items.c.order_id)
+        .subquery("per_order")
+    )
+    o = orders.c
+    return sa.select(
+        day_of(o.order_date), o.order_id, o.is_valid, o.is_net, o.customer_id, o.payment_method_id,
+        per_order.c.mask0, per_order.c.mask1, per_order.c.revenue, per_order.c.units,
+    ).select_from(orders.join(per_order, per_order.c.order_id == o.order_id))
+
+
+summary(order_facts, _select_order_facts)
+
+
+# ---------------------------------------------------------------- orders: day x payment method, day x city
+def _order_measures():
+    return [Column("orders", Integer, nullable=False), Column("revenue", Total(), nullable=False),
+            Column("units", BigInteger, nullable=False)]
+
+
+agg_orders_day_pm = Table(
+    "agg_orders_day_pm", metadata,
+    Column("day", Date, primary_key=True),
+    Column("payment_method_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    *_order_measures(),
+    comment="Summary: orders per day x payment method x status flags.",
+    **NO_ROWID,
+)
+
+
+def _select_orders_day_pm():
+    f = order_facts.c
+    return (
+        sa.select(f.day, f.payment_method_id, f.is_valid, f.is_net, sa.func.count(), sa.func.sum(f.revenue), sa.func.sum(f.units))
+        .group_by(f.day, f.payment_method_id, f.is_valid, f.is_net)
+    )
+
+
+summary(agg_orders_day_pm, _select_orders_day_pm)
+
+agg_orders_day_city = Table(
+    "agg_orders_day_city", metadata,
+    Column("day", Date, primary_key=True),
+    Column("city", String(60), primary_key=True),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    *_order_measures(),
+    comment="Summary: orders per day x customer city x status flags.",
+    **NO_ROWID,
+)
+
+
+def _select_orders_day_city():
+    f = order_facts.c
+    return (
+        sa.select(f.day, customers.c.city, f.is_valid, f.is_net, sa.func.count(), sa.func.sum(f.revenue), sa.func.sum(f.units))
+        .select_from(order_facts.join(customers, customers.c.customer_id == f.customer_id))
+        .group_by(f.day, customers.c.city, f.is_valid, f.is_net)
+    )
+
+
+summary(agg_orders_day_city, _select_orders_day_city)
+
+# ---------------------------------------------------------------- customers: lifetime per customer
+SCOPE_SUFFIXES = ("gross", "valid", "net")
+
+agg_customer = Table(
+    "agg_customer", metadata,
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(f"first_day_{s}", Date, nullable=True, comment=f"first order day in scope {s}") for s in SCOPE_SUFFIXES],
+    *[Column(f"orders_{s}", Integer, nullable=False, comment=f"lifetime orders in scope {s}") for s in SCOPE_SUFFIXES],
+    *[Column(f"revenue_{s}", Total(), nullable=False, comment=f"lifetime revenue in scope {s}") for s in SCOPE_SUFFIXES],
+    comment="Summary: lifetime orders and revenue of each customer who ordered, per status scope.",
+)
+
+
+def _select_customer():
+    f = order_facts.c
+    flag = {"gross": None, "valid": f.is_valid, "net": f.is_net}
+
+    def when(s, value, other=None):
+        return value if flag[s] is None else sa.case((flag[s] == 1, value), else_=other)
+
+    return sa.select(
+        f.customer_id,
+        *[sa.func.min(when(s, f.day)) for s in SCOPE_SUFFIXES],
+        *[sa.func.sum(when(s, sa.literal_column("1"), sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
+        *[sa.func.sum(when(s, f.revenue, sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
+    ).group_by(f.customer_id)
+
+
+summary(agg_customer, _select_customer)
+
+# ---------------------------------------------------------------- sales: segment x month (from the daily rows)
+agg_sales_month = Table(
+    "agg_sales_month", metadata,
+    Column("month", Date, primary_key=True),
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    *_money(),
+    Column("lines", Integer, nullable=False),
+    comment="Summary: agg_sales_day rolled up to months (whole months of a date range read these).",
+    **NO_ROWID,
+)
+
+
+def _select_sales_month():
+    d = agg_sales_day.c
+    month = month_of(d.day)
+    return sa.select(
+        month, d.segment_id, d.is_valid, d.is_net,
+        *[sa.func.sum(d[c]) for c in ("revenue", "before_discount", "discount", "units", "cost", "lines")],
+    ).group_by(month, d.segment_id, d.is_valid, d.is_net)
+
+
+summary(agg_sales_month, _select_sales_month)
+
+# ---------------------------------------------------------------- reviews, receipts, sessions
+agg_product_rating = Table(
+    "agg_product_rating", metadata,
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("reviews", Integer, nullable=False),
+    Column("rating_sum", Integer, nullable=False),
+    comment="Summary: number of reviews and sum of ratings per product (all time).",
+)
+
+
+def _select_product_rating():
+    r = reviews.c
+    return sa.select(r.product_id, sa.func.count(), sa.func.sum(r.rating)).group_by(r.product_id)
+
+
+summary(agg_product_rating, _select_product_rating)
+
+agg_receipts_day = Table(
+    "agg_receipts_day", metadata,
+    Column("day", Date, primary_key=True),
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    Column("quantity", BigInteger, nullable=False, comment="sum(quantity_received)"),
+    Column("receipts", Integer, nullable=False),
+    comment="Summary: inventory received per day x segment.",
+    **NO_ROWID,
+)
+
+
+def _select_receipts_day():
+    r = inventory_receipts.c
+    return (
+        sa.select(r.received_date, dim_segment.c.segment_id, sa.func.sum(r.quantity_received), sa.func.count())
+        .select_from(inventory_receipts.join(products, products.c.product_id == r.product_id).join(
+            dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand)))
+        .group_by(r.received_date, dim_segment.c.segment_id)
+    )
+
+
+summary(agg_receipts_day, _select_receipts_day)
+
+agg_sessions_day = Table(
+    "agg_sessions_day", metadata,
+    Column("day", Date, primary_key=True),
+    Column("traffic_source", String(20), primary_key=True),
+    Column("device", String(10), primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("orders", Integer, nullable=False, comment="sessions that placed an order"),
+    comment="Summary: sessions per day x traffic source x device.",
+    **NO_ROWID,
+)
+
+
+def _select_sessions_day():
+    s = sessions.c
+    day = day_of(s.started_at)
+    return sa.select(day, s.traffic_source, s.device, sa.func.count(), sa.func.count(s.order_id)).group_by(
+        day, s.traffic_source, s.device)
+
+
+summary(agg_sessions_day, _select_sessions_day)
+
+
+# ---------------------------------------------------------------- customers: per month x city x platform
+agg_active_month = Table(
+    "agg_active_month", metadata,
+    Column("month", Date, primary_key=True),
+    Column("city", String(60), primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    *[Column(f"active_{s}", Integer, nullable=False, comment=f"distinct customers with an order in scope {s}") for s in SCOPE_SUFFIXES],
+    comment="Summary: active customers per month x city x platform (additive over city and platform: one each per customer).",
+    **NO_ROWID,
+)
+
+
+def _select_active_month():
+    f = order_facts.c
+    month = month_of(f.day)
+    flag = {"gross": None, "valid": f.is_valid, "net": f.is_net}
+    counts = [sa.func.count(sa.distinct(f.customer_id if flag[s] is None else sa.case((flag[s] == 1, f.customer_id))))
+              for s in SCOPE_SUFFIXES]
+    return (
+        sa.select(month, customers.c.city, customers.c.platform, *counts)
+        .select_from(order_facts.join(customers, customers.c.customer_id == f.customer_id))
+        .group_by(month, customers.c.city, customers.c.platform)
+    )
+
+
+summary(agg_active_month, _select_active_month)
+
+agg_first_month = Table(
+    "agg_first_month", metadata,
+    Column("month", Date, primary_key=True),
+    Column("scope", String(5), primary_key=True, comment="gross, valid or net"),
+    Column("city", String(60), primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    Column("customers", Integer, nullable=False, comment="customers whose first order in the scope falls in the month"),
+    comment="Summary: new (first-order) customers per month x scope x city x platform.",
+    **NO_ROWID,
+)
+
+
+def _select_first_month():
+    c = agg_customer.c
+    parts = []
+    for s in SCOPE_SUFFIXES:
+        month = month_of(c[f"first_day_{s}"])
+        parts.append(
+            sa.select(month.label("month"), sa.literal_column(f"'{s}'").label("scope"), customers.c.city, customers.c.platform,
+                      sa.func.count().label("customers"))
+            .select_from(agg_customer.join(customers, customers.c.customer_id == c.customer_id))
+            .where(c[f"first_day_{s}"].is_not(None))
+            .group_by(month, customers.c.city, customers.c.platform)
+        )
+    return sa.union_all(*parts)
+
+
+summary(agg_first_month, _select_first_month)
+
+# ---------------------------------------------------------------- marketing: attributed revenue per ad
+agg_ad = Table(
+    "agg_ad", metadata,
+    Column("ad_id", Integer, primary_key=True, autoincrement=False),
+    Column("revenue", Total(), nullable=False, comment="valid attributed revenue (schema.views.valid_revenue_by_ad)"),
+    comment="Summary: attributed valid revenue per ad (ads without attributed orders have 0).",
+)
+
+
+def _select_ad():
+    rev = valid_revenue_by_ad()
+    return sa.select(ads.c.ad_id, sa.func.coalesce(rev.c.revenue, 0)).select_from(
+        ads.outerjoin(rev, rev.c.ad_id == ads.c.ad_id))
+
+
+summary(agg_ad, _select_ad)
