@@ -1,0 +1,43 @@
+"""The catalogue's front door: every domain module registered, and `run_dataset` (validate,
+normalise, cache, compute) that the CLI, the HTTP API and the pages call."""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.queries import customers, marketing, orders, products, questions, sales  # noqa: F401 - registers datasets
+from dashboard.queries.cache import cached
+from dashboard.queries.filters import Filters
+from dashboard.queries.options import validate_filters
+from dashboard.queries.registry import DATASETS, Dataset, get_dataset
+from schema.errors import InvalidFilter
+
+
+def parse_params(ds: Dataset, raw: dict[str, object]) -> dict[str, object]:
+    """Params typed like their defaults; an unknown name or a bad value raises InvalidFilter."""
+    out = dict(ds.params)
+    for key, value in raw.items():
+        if key not in ds.params:
+            known = ", ".join(ds.params) or "none"
+            raise InvalidFilter(f"dataset {ds.name!r} has no parameter {key!r}; its parameters: {known}")
+        kind = type(ds.params[key])
+        try:
+            out[key] = kind(value) if not isinstance(value, kind) else value
+        except (TypeError, ValueError):
+            raise InvalidFilter(f"parameter {key!r} must be {kind.__name__}, got {value!r}") from None
+    return out
+
+
+def run_dataset(name: str, filters: Filters | None = None, params: dict[str, object] | None = None, *,
+                validate: bool = True, use_cache: bool = True) -> pd.DataFrame:
+    ds = get_dataset(name)
+    filters = (filters or Filters()).only(*ds.dimensions)
+    if validate:
+        validate_filters(filters)
+    typed = parse_params(ds, params or {})
+    if not use_cache:
+        return ds.fn(filters, **typed)
+    return cached(name, filters, typed, lambda: ds.fn(filters, **typed))
+
+
+def dataset_names() -> list[str]:
+    return sorted(DATASETS)

@@ -1,0 +1,182 @@
+"""Customer insight datasets: users, activity, new customers, frequency, top customers, CLV, demographics."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.queries.engine import read_frame
+from dashboard.queries.filters import Filters
+from dashboard.queries.registry import dataset
+from dashboard.queries.shape import ints, ratio, rounded, share
+from dashboard.queries.sql import date_clause, in_clause, range_clause, scope_clause
+from schema.sqlexpr import month_of
+from schema.summary_tables import agg_active_month, agg_customer, agg_first_month, order_facts
+from schema.tables import customers
+
+CUSTOMER_DIMS = ("start", "end", "cities", "platforms", "status_scope")
+LIFETIME_DIMS = ("cities", "platforms", "status_scope")
+REGISTERED_DIMS = ("end", "cities", "platforms")
+FREQUENCY_BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 4, "4"), (5, 9, "5-9"), (10, None, "10+"))
+AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None))
+
+
+def customer_clause(f: Filters, cols=customers.c):
+    return sa.and_(in_clause(cols.city, f.cities), in_clause(cols.platform, f.platforms))
+
+
+def _has_customer_filter(f: Filters) -> bool:
+    return bool(f.cities or f.platforms)
+
+
+def _month_range_clause(col, f: Filters):
+    """Months overlapping the date range (monthly summaries count whole months)."""
+    return date_clause(col, f.start.replace(day=1) if f.start else None, f.end_exclusive)
+
+
+def _count(stmt) -> int:
+    value = read_frame(stmt).iat[0, 0]
+    return int(value or 0)
+
+
+def active_users(f: Filters) -> int:
+    """Distinct customers with an order in scope in the range (exact)."""
+    if f.start is None and f.end is None:
+        c = agg_customer.c
+        stmt = sa.select(sa.func.count()).select_from(agg_customer).where(c[f"orders_{f.status_scope}"] > 0)
+        if _has_customer_filter(f):
+            stmt = stmt.join(customers, customers.c.customer_id == c.customer_id).where(customer_clause(f))
+        return _count(stmt)
+    o = order_facts.c
+    stmt = sa.select(sa.func.count(sa.distinct(o.customer_id))).where(range_clause(o.day, f), scope_clause(o, f))
+    if _has_customer_filter(f):
+        stmt = stmt.select_from(order_facts.join(customers, customers.c.customer_id == o.customer_id)).where(customer_clause(f))
+    return _count(stmt)
+
+
+def user_values(f: Filters) -> dict:
+    c = customers.c
+    users = _count(sa.select(sa.func.count()).where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)))
+    new = _count(sa.select(sa.func.count()).where(range_clause(c.signup_date, f), customer_clause(f)))
+    return {"users": users, "active_users": active_users(f), "new_users": new}
+
+
+@dataset("user_kpis", title="Users, active users, new users", dimensions=CUSTOMER_DIMS,
+         description="One row: registered users (as of the end), active users and new sign-ups in the range, and the "
+                     "same for the previous period (suffix _prev).", metrics=("users", "active_users", "new_users"))
+def user_kpis(filters: Filters) -> pd.DataFrame:
+    now = user_values(filters)
+    prev_filters = filters.previous_period()
+    prev = user_values(prev_filters) if prev_filters else dict.fromkeys(now)
+    return pd.DataFrame([{**now, **{f"{k}_prev": v for k, v in prev.items()}}])
+
+
+@dataset("signups_monthly", title="Sign-ups per month", dimensions=("start", "end", "cities", "platforms"),
+         description="Per month: customers who signed up in the range.", metrics=("signups",))
+def signups_monthly(filters: Filters) -> pd.DataFrame:
+    c = customers.c
+    month = month_of(c.signup_date)
+    frame = read_frame(sa.select(month.label("month"), sa.func.count().label("signups"))
+                       .where(range_clause(c.signup_date, filters), customer_clause(filters)).group_by(month).order_by(month))
+    return ints(frame, "signups")
+
+
+def _first_month(f: Filters) -> pd.DataFrame:
+    m = agg_first_month.c
+    return read_frame(sa.select(m.month, sa.func.sum(m.customers).label("new_customers"))
+                      .where(m.scope == f.status_scope, _month_range_clause(m.month, f), customer_clause(f, m))
+                      .group_by(m.month))
+
+
+@dataset("new_customers_monthly", title="New customers per month", dimensions=CUSTOMER_DIMS,
+         description="Per month overlapping the range: customers whose first order in scope falls in that month (whole months).",
+         metrics=("new_customers",))
+def new_customers_monthly(filters: Filters) -> pd.DataFrame:
+    return ints(_first_month(filters).sort_values("month").reset_index(drop=True), "new_customers")
+
+
+@dataset("active_vs_new", title="Active vs new customers per month", dimensions=CUSTOMER_DIMS,
+         description="Per month overlapping the range (whole months): distinct customers with an order in scope, "
+                     "and those of them ordering for the first time.", metrics=("active_users", "new_customers"))
+def active_vs_new(filters: Filters) -> pd.DataFrame:
+    a = agg_active_month.c
+    active = read_frame(sa.select(a.month, sa.func.sum(a[f"active_{filters.status_scope}"]).label("active_customers"))
+                        .where(_month_range_clause(a.month, filters), customer_clause(filters, a)).group_by(a.month))
+    frame = active.merge(_first_month(filters), on="month", how="outer").sort_values("month")
+    frame = ints(frame, "active_customers", "new_customers")
+    frame = frame[(frame["active_customers"] > 0) | (frame["new_customers"] > 0)]
+    return frame[["month", "active_customers", "new_customers"]].reset_index(drop=True)
+
+
+def _lifetime(f: Filters, *columns):
+    c = agg_customer.c
+    return (sa.select(*columns).select_from(agg_customer.join(customers, customers.c.customer_id == c.customer_id))
+            .where(c[f"orders_{f.status_scope}"] > 0, customer_clause(f)))
+
+
+@dataset("order_frequency", title="Order frequency distribution", dimensions=LIFETIME_DIMS,
+         description="Customers by their lifetime number of orders in scope.", metrics=("order_frequency",))
+def order_frequency(filters: Filters) -> pd.DataFrame:
+    n = agg_customer.c[f"orders_{filters.status_scope}"]
+    bucket = sa.case(*[((n <= hi) if hi else (n >= lo), sa.literal_column(f"'{label}'")) for lo, hi, label in FREQUENCY_BUCKETS])
+    frame = read_frame(_lifetime(filters, bucket.label("orders_bucket"), sa.func.count().label("customers")).group_by(bucket))
+    order = [label for _, _, label in FREQUENCY_BUCKETS]
+    frame = frame.set_index("orders_bucket").reindex(order).fillna(0).reset_index()
+    return ints(frame, "customers")[["orders_bucket", "customers"]]
+
+
+@dataset("top_customers", title="Top customers", dimensions=LIFETIME_DIMS, params={"limit": 10},
+         description="Customers with the highest lifetime revenue in scope (ties: lowest customer_id).",
+         metrics=("lifetime_value", "orders"))
+def top_customers(filters: Filters, limit: int = 10) -> pd.DataFrame:
+    c, cu = agg_customer.c, customers.c
+    revenue, orders = c[f"revenue_{filters.status_scope}"], c[f"orders_{filters.status_scope}"]
+    stmt = _lifetime(filters, c.customer_id, cu.customer_name, cu.city, cu.platform, orders.label("orders"),
+                     revenue.label("revenue")).order_by(revenue.desc(), c.customer_id).limit(max(int(limit), 0))
+    return rounded(ints(read_frame(stmt), "customer_id", "orders"), "revenue")
+
+
+@dataset("customer_lifetime_value", title="Customer lifetime value", dimensions=LIFETIME_DIMS,
+         description="Per sign-up platform and overall: buying customers, lifetime revenue, average CLV and orders per customer.",
+         metrics=("customers", "lifetime_value", "orders"))
+def customer_lifetime_value(filters: Filters) -> pd.DataFrame:
+    c, cu = agg_customer.c, customers.c
+    cols = (sa.func.count().label("customers"), sa.func.sum(c[f"revenue_{filters.status_scope}"]).label("revenue"),
+            sa.func.sum(c[f"orders_{filters.status_scope}"]).label("orders"))
+    per = read_frame(_lifetime(filters, cu.platform, *cols).group_by(cu.platform).order_by(cu.platform))
+    total = pd.DataFrame([{"platform": "all", "customers": per["customers"].sum(), "revenue": per["revenue"].sum(),
+                           "orders": per["orders"].sum()}]) if not per.empty else per.iloc[0:0]
+    frame = pd.concat([per, total], ignore_index=True)
+    frame["avg_clv"] = ratio(frame["revenue"], frame["customers"])
+    frame["avg_orders"] = ratio(frame["orders"], frame["customers"])
+    frame = rounded(ints(frame, "customers", "orders"), "revenue", "avg_clv", "avg_orders")
+    return frame[["platform", "customers", "revenue", "orders", "avg_clv", "avg_orders"]]
+
+
+# ---------------------------------------------------------------- demographics of registered users
+def _registered(f: Filters, label: str, expr) -> pd.DataFrame:
+    c = customers.c
+    frame = read_frame(sa.select(expr.label(label), sa.func.count().label("users"))
+                       .where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)).group_by(expr))
+    frame = share(ints(frame, "users"), "users")
+    return frame.sort_values(["users", label], ascending=[False, True]).reset_index(drop=True)
+
+
+def age_band_expr():
+    age = customers.c.age
+    return sa.case(*[((age <= hi) if hi else (age >= lo), sa.literal_column(f"'{lo}-{hi}'" if hi else f"'{lo}+'"))
+                     for lo, hi in AGE_BANDS])
+
+
+for _name, _label, _expr, _title in (
+    ("gender_split", "gender", customers.c.gender, "Users by gender"),
+    ("age_bands", "age_band", age_band_expr(), "Users by age band"),
+    ("platform_usage", "platform", customers.c.platform, "Users by sign-up platform"),
+    ("users_by_city", "city", customers.c.city, "Users by city"),
+):
+    def _build(label=_label, expr=_expr):
+        def fn(filters: Filters) -> pd.DataFrame:
+            return _registered(filters, label, expr)
+        return fn
+
+    dataset(_name, title=_title, dimensions=REGISTERED_DIMS, metrics=("users", "share_pct"),
+            description=f"Registered users (sign-up on or before the end of the range) per {_label.replace('_', ' ')}.")(_build())

@@ -1,0 +1,86 @@
+"""The query layer's database handle and the one function that runs a statement into a DataFrame.
+
+`configure(settings_or_url)` once (the CLI and the app do it); `get_engine()` returns the shared
+engine (configured from the environment if nobody configured it). `read_frame` executes a
+SQLAlchemy `select()`/`text()` with bound parameters only and returns numeric columns as float
+or int, whatever the driver hands back (Decimal on MySQL/PG, int/float on SQLite).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from schema.config import Settings
+from schema.db import connect, create_engine, describe_connection_error
+from schema.errors import DatabaseUnavailable
+
+_engine: Engine | None = None
+
+
+def configure(settings_or_url: Settings | str | Engine | None = None) -> Engine:
+    """Point the query layer at a database (a Settings, a URL or an Engine); returns the engine."""
+    global _engine
+    if isinstance(settings_or_url, Engine):
+        engine = settings_or_url
+    else:
+        if settings_or_url is None:
+            settings_or_url = Settings.from_env()
+        url = settings_or_url if isinstance(settings_or_url, str) else settings_or_url.database_url
+        engine = create_engine(url)
+    if _engine is not None and _engine is not engine:
+        _engine.dispose()
+    _engine = engine
+    return engine
+
+
+def get_engine() -> Engine:
+    return _engine if _engine is not None else configure()
+
+
+def read_frame(stmt, params: dict | None = None, *, engine: Engine | None = None) -> pd.DataFrame:
+    """Run one statement with bound parameters; a lost server becomes DatabaseUnavailable."""
+    engine = engine or get_engine()
+    with connect(engine) as conn:
+        try:
+            result = conn.execute(stmt, params or {})
+        except OperationalError as exc:
+            if _is_connection_error(exc):
+                raise DatabaseUnavailable(describe_connection_error(engine, exc)) from None
+            raise
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return coerce_numeric(frame)
+
+
+def scalar_rows(stmt, params: dict | None = None, *, engine: Engine | None = None) -> list[tuple]:
+    """Plain rows (for small lookups such as option lists and the data version)."""
+    engine = engine or get_engine()
+    with connect(engine) as conn:
+        return [tuple(r) for r in conn.execute(stmt, params or {})]
+
+
+DATE_COLUMNS = ("day", "month", "week", "period")
+
+
+def coerce_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decimal -> float; date columns (SQLite returns text) -> datetime.date."""
+    for col in frame.columns:
+        if col in DATE_COLUMNS or col.endswith("_date"):
+            frame[col] = pd.to_datetime(frame[col]).dt.date if not frame.empty else frame[col]
+            continue
+        s = frame[col]
+        if s.dtype != object or s.empty:
+            continue
+        sample = s.dropna()
+        if sample.empty:
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, Decimal):
+            frame[col] = pd.to_numeric(s.map(lambda v: None if v is None else float(v)), errors="coerce").astype(float)
+    return frame
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    return bool(getattr(exc, "connection_invalidated", False)) or "connect" in str(exc.orig).lower() or "gone away" in str(exc.orig).lower()

@@ -1,0 +1,65 @@
+"""Catalogue datasets: category distribution, stock levels, price distribution, low stock."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.queries.engine import read_frame
+from dashboard.queries.filters import Filters
+from dashboard.queries.registry import dataset
+from dashboard.queries.shape import ints, ratio, rounded, share
+from dashboard.queries.sources import product_clause
+from schema.config import Settings
+from schema.tables import products
+
+CATALOGUE_DIMS = ("categories", "brands")
+MAX_BINS = 100
+
+
+def _per_category(f: Filters) -> pd.DataFrame:
+    p = products.c
+    return read_frame(sa.select(p.category, sa.func.count().label("products"), sa.func.sum(p.stock).label("stock"))
+                      .where(product_clause(f)).group_by(p.category).order_by(p.category))
+
+
+@dataset("category_distribution", title="Products per category", dimensions=CATALOGUE_DIMS,
+         description="Per category: catalogue products and their share.", metrics=("products", "share_pct"))
+def category_distribution(filters: Filters) -> pd.DataFrame:
+    frame = share(ints(_per_category(filters), "products"), "products")
+    return frame.sort_values(["products", "category"], ascending=[False, True])[["category", "products", "share_pct"]].reset_index(drop=True)
+
+
+@dataset("stock_levels", title="Stock levels by category", dimensions=CATALOGUE_DIMS,
+         description="Per category: products, units on hand and average stock per product.", metrics=("products", "stock"))
+def stock_levels(filters: Filters) -> pd.DataFrame:
+    frame = ints(_per_category(filters), "products", "stock")
+    frame["avg_stock"] = ratio(frame["stock"], frame["products"])
+    return rounded(frame, "avg_stock")[["category", "products", "stock", "avg_stock"]]
+
+
+@dataset("price_distribution", title="Price distribution by category", dimensions=CATALOGUE_DIMS, params={"bins": 10},
+         description="Histogram of list prices: per category, products in each of `bins` equal-width price bins "
+                     "spanning the selected products' lowest to highest price.", metrics=("price", "products"))
+def price_distribution(filters: Filters, bins: int = 10) -> pd.DataFrame:
+    bins = min(max(int(bins), 1), MAX_BINS)
+    p = products.c
+    prices = read_frame(sa.select(p.category, p.price).where(product_clause(filters)))  # the catalogue: small and bounded
+    columns = ["category", "bin", "bin_lo", "bin_hi", "products"]
+    if prices.empty:
+        return pd.DataFrame(columns=columns)
+    edges = np.linspace(prices["price"].min(), prices["price"].max(), bins + 1)
+    index = np.clip(np.searchsorted(edges, prices["price"].to_numpy(), side="right") - 1, 0, bins - 1)
+    frame = prices.assign(bin=index).groupby(["category", "bin"], as_index=False).size().rename(columns={"size": "products"})
+    frame["bin_lo"], frame["bin_hi"] = edges[frame["bin"]], edges[frame["bin"] + 1]
+    return rounded(ints(frame, "bin", "products"), "bin_lo", "bin_hi")[columns].sort_values(["category", "bin"]).reset_index(drop=True)
+
+
+@dataset("low_stock", title="Low-stock products", dimensions=CATALOGUE_DIMS,
+         params={"threshold": Settings.low_stock_threshold, "limit": 200},
+         description="Products whose stock is at or below `threshold` units, lowest stock first.", metrics=("stock",))
+def low_stock(filters: Filters, threshold: int = Settings.low_stock_threshold, limit: int = 200) -> pd.DataFrame:
+    p = products.c
+    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, p.stock)
+            .where(product_clause(filters), p.stock <= int(threshold)).order_by(p.stock, p.product_id).limit(max(int(limit), 0)))
+    return ints(read_frame(stmt), "product_id", "stock")

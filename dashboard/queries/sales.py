@@ -1,0 +1,257 @@
+"""Sales overview datasets: headline KPIs, trends, categories, brands, payments, products."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.queries.engine import read_frame
+from dashboard.queries.filters import Filters
+from dashboard.queries.registry import dataset
+from dashboard.queries.shape import ints, ratio, rounded, share
+from dashboard.queries.sources import MONEY, order_rows_where, product_rows, sales_rows
+from dashboard.queries.sql import date_clause, has_product_filter, in_clause, range_clause, scope_clause, segment_clause
+from schema.sqlexpr import month_of
+from schema.summary_tables import (
+    agg_customer, agg_orders_day_pm, agg_product_rating, agg_receipts_day, agg_sales_day, dim_segment, order_facts,
+)
+from schema.tables import payment_methods, products
+
+PRODUCT_DIMS = ("start", "end", "categories", "brands", "status_scope")
+PAYMENT_DIMS = ("start", "end", "payment_methods", "status_scope")
+KPI_KEYS = ("revenue", "revenue_before_discount", "discount", "orders", "units", "customers", "aov", "net_profit",
+            "margin_pct", "avg_clv", "top_product")
+
+
+def _sums(src, *group):
+    return [*group, *[sa.func.sum(src.c[c]).label(c) for c in MONEY]]
+
+
+# ---------------------------------------------------------------- KPIs
+def order_customer_counts(f: Filters) -> tuple[int, int]:
+    """Distinct orders and customers in scope (exact): summaries when no product filter applies."""
+    if not has_product_filter(f):
+        p = agg_orders_day_pm.c
+        orders = read_frame(sa.select(sa.func.sum(p.orders)).where(range_clause(p.day, f), scope_clause(p, f))).iat[0, 0]
+        if f.start is None and f.end is None:
+            c = agg_customer.c
+            customers = read_frame(sa.select(sa.func.count()).where(c[f"orders_{f.status_scope}"] > 0)).iat[0, 0]
+        else:
+            o = order_facts.c
+            customers = read_frame(sa.select(sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(f))).iat[0, 0]
+        return int(orders or 0), int(customers or 0)
+    o = order_facts.c
+    row = read_frame(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(f)))
+    return int(row.iat[0, 0] or 0), int(row.iat[0, 1] or 0)
+
+
+def product_totals(f: Filters) -> pd.DataFrame:
+    """product_id + money sums + orders, for every product sold in scope (no order)."""
+    src = product_rows(f)
+    return read_frame(sa.select(*_sums(src, src.c.product_id), sa.func.sum(src.c.orders).label("orders")).group_by(src.c.product_id))
+
+
+def top_product(f: Filters) -> str | None:
+    src = product_rows(f)
+    revenue = sa.func.sum(src.c.revenue)
+    best = (sa.select(src.c.product_id, revenue.label("revenue")).group_by(src.c.product_id)
+            .order_by(revenue.desc(), src.c.product_id).limit(1).subquery())
+    frame = read_frame(sa.select(products.c.product_name).select_from(best.join(products, products.c.product_id == best.c.product_id)))
+    return None if frame.empty else str(frame.iat[0, 0])
+
+
+def kpi_values(f: Filters) -> dict:
+    src = sales_rows(f)
+    sums = read_frame(sa.select(*_sums(src))).iloc[0].fillna(0)
+    orders, customers = order_customer_counts(f)
+    revenue = float(sums["revenue"])
+    profit = revenue - float(sums["cost"])
+    return {
+        "revenue": round(revenue, 2),
+        "revenue_before_discount": round(float(sums["before_discount"]), 2),
+        "discount": round(float(sums["discount"]), 2),
+        "orders": orders,
+        "units": int(sums["units"]),
+        "customers": customers,
+        "aov": round(ratio(revenue, orders), 2),
+        "net_profit": round(profit, 2),
+        "margin_pct": round(ratio(profit, revenue, 100), 2),
+        "avg_clv": round(ratio(revenue, customers), 2),
+        "top_product": top_product(f) if orders else None,
+    }
+
+
+@dataset("kpis", title="Headline KPIs", dimensions=PRODUCT_DIMS,
+         description="One row: revenue, discount, orders, units, customers, AOV, profit, margin, CLV, top product, "
+                     "and each for the previous period of equal length (suffix _prev; empty for an open range).",
+         metrics=("revenue", "revenue_before_discount", "discount", "orders", "units", "customers", "aov", "net_profit",
+                  "margin_pct", "avg_clv", "top_product"))
+def kpis(filters: Filters) -> pd.DataFrame:
+    now = kpi_values(filters)
+    prev_filters = filters.previous_period()
+    prev = kpi_values(prev_filters) if prev_filters else dict.fromkeys(KPI_KEYS)
+    return pd.DataFrame([{**now, **{f"{k}_prev": prev[k] for k in KPI_KEYS}}])
+
+
+# ---------------------------------------------------------------- trends
+def orders_by(f: Filters, period) -> pd.DataFrame:
+    """Distinct orders per period (a function of the day column): summaries unless a product filter applies."""
+    if has_product_filter(f):
+        o = order_facts.c
+        stmt = sa.select(period(o.day).label("period"), sa.func.count().label("orders")).where(order_rows_where(f))
+    else:
+        p = agg_orders_day_pm.c
+        stmt = sa.select(period(p.day).label("period"), sa.func.sum(p.orders).label("orders")).where(
+            range_clause(p.day, f), scope_clause(p, f))
+    return read_frame(stmt.group_by(sa.literal_column("period")))
+
+
+def _trend(f: Filters, sales: pd.DataFrame, period) -> pd.DataFrame:
+    counts = orders_by(f, period)
+    frame = sales.merge(counts, on="period", how="outer").sort_values("period")
+    frame = ints(frame.fillna({"revenue": 0, "units": 0, "orders": 0}), "units", "orders")
+    frame["aov"] = ratio(frame["revenue"], frame["orders"])
+    return rounded(frame, "revenue", "aov").reset_index(drop=True)
+
+
+@dataset("sales_daily", title="Daily sales", dimensions=PRODUCT_DIMS,
+         description="Per day: revenue, orders, AOV and units.", metrics=("revenue", "orders", "aov", "units"))
+def sales_daily(filters: Filters) -> pd.DataFrame:
+    d = agg_sales_day.c
+    sales = read_frame(
+        sa.select(d.day.label("period"), sa.func.sum(d.revenue).label("revenue"), sa.func.sum(d.units).label("units"))
+        .where(range_clause(d.day, filters), scope_clause(d, filters), segment_clause(d.segment_id, filters)).group_by(d.day))
+    frame = _trend(filters, sales, lambda col: col)
+    return frame.rename(columns={"period": "day"})[["day", "revenue", "orders", "aov", "units"]]
+
+
+@dataset("sales_monthly", title="Monthly sales", dimensions=PRODUCT_DIMS,
+         description="Per month (first day): revenue, orders, AOV and units.", metrics=("revenue", "orders", "aov", "units"))
+def sales_monthly(filters: Filters) -> pd.DataFrame:
+    src = sales_rows(filters)
+    sales = read_frame(sa.select(src.c.month.label("period"), sa.func.sum(src.c.revenue).label("revenue"),
+                                 sa.func.sum(src.c.units).label("units")).group_by(src.c.month))
+    frame = _trend(filters, sales, month_of)
+    return frame.rename(columns={"period": "month"})[["month", "revenue", "orders", "aov", "units"]]
+
+
+# ---------------------------------------------------------------- categories and brands
+def _by_segment(f: Filters, *group) -> pd.DataFrame:
+    src = sales_rows(f)
+    cols = [getattr(dim_segment.c, g) if g in ("category", "brand") else src.c[g] for g in group]
+    stmt = (sa.select(*_sums(src, *cols)).select_from(src.join(dim_segment, dim_segment.c.segment_id == src.c.segment_id))
+            .group_by(*cols))
+    return read_frame(stmt)
+
+
+@dataset("category_revenue_monthly", title="Revenue by category over time", dimensions=PRODUCT_DIMS,
+         description="Per month and category: revenue and units.", metrics=("revenue", "units"))
+def category_revenue_monthly(filters: Filters) -> pd.DataFrame:
+    frame = _by_segment(filters, "month", "category").sort_values(["month", "category"]).reset_index(drop=True)
+    return rounded(ints(frame, "units"), "revenue")[["month", "category", "revenue", "units"]]
+
+
+@dataset("category_units_share", title="Units share by category", dimensions=PRODUCT_DIMS,
+         description="Per category: units, their share of all units, and revenue.", metrics=("units", "share_pct", "revenue"))
+def category_units_share(filters: Filters) -> pd.DataFrame:
+    frame = ints(_by_segment(filters, "category"), "units").sort_values(["units", "category"], ascending=[False, True])
+    return rounded(share(frame, "units"), "revenue")[["category", "units", "share_pct", "revenue"]].reset_index(drop=True)
+
+
+@dataset("brand_sales", title="Revenue and units by brand", dimensions=PRODUCT_DIMS,
+         description="Per brand: revenue and units, highest revenue first.", metrics=("revenue", "units"))
+def brand_sales(filters: Filters) -> pd.DataFrame:
+    frame = ints(_by_segment(filters, "brand"), "units").sort_values(["revenue", "brand"], ascending=[False, True])
+    return rounded(frame, "revenue")[["brand", "revenue", "units"]].reset_index(drop=True)
+
+
+@dataset("category_sales_vs_inventory", title="Category sales vs inventory received", dimensions=PRODUCT_DIMS,
+         description="Per category: units sold and revenue in scope, units received from suppliers in the range.",
+         metrics=("units", "revenue", "units_received"))
+def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
+    sold = _by_segment(filters, "category")[["category", "units", "revenue"]]
+    r = agg_receipts_day.c
+    received = read_frame(
+        sa.select(dim_segment.c.category, sa.func.sum(r.quantity).label("units_received"))
+        .select_from(agg_receipts_day.join(dim_segment, dim_segment.c.segment_id == r.segment_id))
+        .where(range_clause(r.day, filters), segment_clause(r.segment_id, filters)).group_by(dim_segment.c.category))
+    frame = sold.merge(received, on="category", how="outer").fillna({"units": 0, "revenue": 0, "units_received": 0})
+    frame = rounded(ints(frame, "units", "units_received"), "revenue").rename(columns={"units": "units_sold"})
+    return frame.sort_values("category")[["category", "units_sold", "revenue", "units_received"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- products
+def _products_frame(f: Filters) -> pd.DataFrame:
+    frame = product_totals(f)
+    names = read_frame(sa.select(products.c.product_id, products.c.product_name, products.c.category, products.c.brand)
+                       .where(products.c.product_id.in_(frame["product_id"].astype(int).tolist()))) if not frame.empty else None
+    if names is None:
+        return pd.DataFrame(columns=["product_id", "product_name", "category", "brand", *MONEY, "orders"])
+    return names.merge(frame, on="product_id")
+
+
+@dataset("top_products", title="Top products", dimensions=PRODUCT_DIMS, params={"limit": 10},
+         description="The products with the highest revenue (ties: lowest product_id).", metrics=("revenue", "units", "orders"))
+def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
+    frame = _products_frame(filters).sort_values(["revenue", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
+    frame = rounded(ints(frame, "product_id", "units", "orders"), "revenue")
+    return frame[["product_id", "product_name", "category", "brand", "units", "revenue", "orders"]].reset_index(drop=True)
+
+
+@dataset("product_table", title="Product table", dimensions=PRODUCT_DIMS, params={"limit": 500},
+         description="Per product sold: units, revenue, orders, AOV, average rating (all time), average discount %.",
+         metrics=("units", "revenue", "orders", "aov", "avg_rating", "avg_discount_pct"))
+def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
+    frame = _products_frame(filters).sort_values(["revenue", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
+    r = agg_product_rating.c
+    ratings = read_frame(sa.select(r.product_id, r.reviews, r.rating_sum).where(r.product_id.in_(frame["product_id"].astype(int).tolist())))
+    frame = frame.merge(ratings, on="product_id", how="left")
+    frame["aov"] = ratio(frame["revenue"], frame["orders"])
+    frame["avg_rating"] = ratio(frame["rating_sum"], frame["reviews"])
+    frame["avg_discount_pct"] = ratio(frame["discount"], frame["before_discount"], 100)
+    frame = rounded(ints(frame, "product_id", "units", "orders"), "revenue", "aov", "avg_rating", "avg_discount_pct")
+    cols = ["product_id", "product_name", "category", "brand", "units", "revenue", "orders", "aov", "avg_rating", "avg_discount_pct"]
+    return frame[cols].reset_index(drop=True)
+
+
+@dataset("profit_by_product", title="Profit by product", dimensions=PRODUCT_DIMS, params={"limit": 20},
+         description="The products with the highest net profit: revenue, cost, net profit, margin %.",
+         metrics=("revenue", "cost", "net_profit", "margin_pct"))
+def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
+    frame = _products_frame(filters)
+    frame["net_profit"] = frame["revenue"] - frame["cost"]
+    frame["margin_pct"] = ratio(frame["net_profit"], frame["revenue"], 100)
+    frame = frame.sort_values(["net_profit", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
+    frame = rounded(ints(frame, "product_id"), "revenue", "cost", "net_profit", "margin_pct")
+    return frame[["product_id", "product_name", "category", "revenue", "cost", "net_profit", "margin_pct"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- payments
+def _payments(f: Filters, *group) -> pd.DataFrame:
+    p, m = agg_orders_day_pm.c, payment_methods.c
+    stmt = (sa.select(*group, sa.func.sum(p.orders).label("orders"), sa.func.sum(p.units).label("units"),
+                      sa.func.sum(p.revenue).label("revenue"))
+            .select_from(agg_orders_day_pm.join(payment_methods, m.payment_method_id == p.payment_method_id))
+            .where(range_clause(p.day, f), scope_clause(p, f), in_clause(m.method_name, f.payment_methods)).group_by(*group))
+    return ints(read_frame(stmt), "orders", "units")
+
+
+@dataset("payment_mix", title="Payment method mix", dimensions=PAYMENT_DIMS,
+         description="Per payment method: orders, units, revenue and their shares (categories do not apply).",
+         metrics=("orders", "units", "revenue", "share_pct"))
+def payment_mix(filters: Filters) -> pd.DataFrame:
+    m = payment_methods.c
+    frame = _payments(filters, m.method_name.label("payment_method"), m.method_group, m.is_digital)
+    frame = share(share(frame, "orders", "orders_share_pct"), "revenue", "revenue_share_pct")
+    frame = rounded(ints(frame, "is_digital"), "revenue").sort_values(["orders", "payment_method"], ascending=[False, True])
+    cols = ["payment_method", "method_group", "is_digital", "orders", "units", "revenue", "orders_share_pct", "revenue_share_pct"]
+    return frame[cols].reset_index(drop=True)
+
+
+@dataset("cod_vs_digital", title="Cash on delivery vs digital payments over time", dimensions=PAYMENT_DIMS,
+         description="Per month and payment kind (cod or digital): orders and revenue.", metrics=("orders", "revenue"))
+def cod_vs_digital(filters: Filters) -> pd.DataFrame:
+    p, m = agg_orders_day_pm.c, payment_methods.c
+    kind = sa.case((m.is_digital == 1, sa.literal_column("'digital'")), else_=sa.literal_column("'cod'"))
+    frame = _payments(filters, month_of(p.day).label("month"), kind.label("payment_kind"))
+    frame = rounded(frame, "revenue").sort_values(["month", "payment_kind"])
+    return frame[["month", "payment_kind", "orders", "revenue"]].reset_index(drop=True)
