@@ -100,12 +100,60 @@ def cmd_dictionary(args) -> int:
     return 0
 
 
+def cmd_query(args) -> int:
+    from dashboard.queries import engine
+    from dashboard.queries.catalogue import DATASETS, parse_params, run_dataset
+    from dashboard.queries.export import to_csv, to_json, to_table
+    from dashboard.queries.registry import get_dataset
+
+    if args.list or not args.dataset:
+        for name in sorted(DATASETS):
+            print(f"{name:<30} {DATASETS[name].title}")
+        return 0
+    ds = get_dataset(args.dataset)
+    filters = filters_from(args)
+    params = parse_params(ds, dict(_key_value(p) for p in args.param or []))
+    engine.configure(settings_from(args))
+    frame = run_dataset(ds.name, filters, params)
+    if args.format == "json":
+        print(to_json(ds.name, frame, filters.only(*ds.dimensions), params))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(frame))
+    else:
+        print(to_table(frame))
+    return 0
+
+
+def filters_from(args):
+    """The query options as a strict Filters (bad values raise InvalidFilter)."""
+    from dashboard.queries.filters import Filters, parse_date
+
+    for key, text in (("from", args.date_from), ("to", args.date_to)):
+        if text:
+            parse_date(text, key)  # the strict message, before Filters.parse words it as a notice
+    query = {"from": args.date_from, "to": args.date_to, "scope": args.scope, "category": args.category, "brand": args.brand,
+             "payment_method": args.payment_method, "city": args.city, "platform": args.platform, "campaign": args.campaign}
+    return Filters.parse({k: v for k, v in query.items() if v})
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise UserError(f"--param takes KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    return key.strip(), value.strip()
+
+
 def cmd_bench(args) -> int:
     if args.target == "generate":
         from datagen.bench import bench_generate, format_bench_generate
 
         figures = bench_generate(args.database_url, orders=args.orders, seed=args.seed)
         print(format_bench_generate(figures))
+    elif args.target == "queries":
+        from dashboard.queries.bench import bench_queries, format_bench_queries
+
+        figures = bench_queries(args.database_url, orders=args.orders, seed=args.seed, reuse=args.reuse)
+        print(format_bench_queries(figures))
     else:  # pragma: no cover - argparse restricts the choices
         raise UserError(f"unknown benchmark {args.target!r}")
     write_json(args.json, figures)
@@ -154,12 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("bench", help="benchmarks that print figures")
-    p.add_argument("target", choices=["generate"], help="what to measure")
+    p.add_argument("target", choices=["generate", "queries"], help="what to measure")
     add_database_option(p)
     p.add_argument("--orders", type=positive_int, default=1_000_000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--reuse", action="store_true", help="queries: measure the data already in --database-url")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("query", help="print a dataset of the metric catalogue (`query --list` lists them)")
+    p.add_argument("dataset", nargs="?", help="dataset name, e.g. kpis")
+    p.add_argument("--list", action="store_true", help="list the datasets")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
+    for name in ("category", "brand", "payment-method", "city", "platform", "campaign"):
+        p.add_argument(f"--{name}", action="append", metavar="NAME", help=f"only this {name.replace('-', ' ')} (repeatable)")
+    p.add_argument("--scope", choices=["gross", "valid", "net"], help="which orders count (default valid)")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="dataset parameter, e.g. limit=20 (repeatable)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    add_database_option(p)
+    p.set_defaults(func=cmd_query)
     return parser
 
 
