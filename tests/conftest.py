@@ -75,6 +75,7 @@ def fresh_database(kind: str, name: str, tmp_path):
     if skip_servers():
         pytest.skip(f"TEST_SKIP_SERVERS is set: no {kind} tests")
     admin = _admin_engine(kind)
+    failure = None
     try:
         with admin.connect() as conn:
             if kind == "postgresql":
@@ -82,8 +83,10 @@ def fresh_database(kind: str, name: str, tmp_path):
             else:
                 conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
     except sa.exc.OperationalError as exc:
+        failure = exc
+    if failure is not None:
         admin.dispose()
-        _unreachable(kind, exc)
+        _unreachable(kind, failure)
     try:
         yield str(sa.make_url(server_url(kind)).set(database=name).render_as_string(hide_password=False))
     finally:

@@ -42,12 +42,12 @@ def tiny_dataset() -> dict[str, pd.DataFrame]:
             "quarter": days.quarter.astype("int64"),
             "month": days.month.astype("int64"),
             "month_start": days.to_period("M").to_timestamp(),
-            "week_start": (days - pd.to_timedelta(days.weekday, unit="D")),
+            "week_start": (days - pd.to_timedelta(days.day_of_week, unit="D")),
             "iso_week": days.isocalendar().week.astype("int64").to_numpy(),
-            "weekday": (days.weekday + 1).astype("int64"),
+            "weekday": (days.day_of_week + 1).astype("int64"),
             "weekday_name": days.day_name(),
             "month_name": days.month_name(),
-            "is_weekend": (days.weekday >= 5).astype("int64"),
+            "is_weekend": (days.day_of_week >= 5).astype("int64"),
         }
     )
     t["campaigns"] = pd.DataFrame(
