@@ -55,8 +55,9 @@ def active_users(f: Filters) -> int:
 
 def user_values(f: Filters) -> dict:
     c = customers.c
-    users = _count(sa.select(sa.func.count()).where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)))
-    new = _count(sa.select(sa.func.count()).where(range_clause(c.signup_date, f), customer_clause(f)))
+    count = sa.select(sa.func.count()).select_from(customers)
+    users = _count(count.where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)))
+    new = _count(count.where(range_clause(c.signup_date, f), customer_clause(f)))
     return {"users": users, "active_users": active_users(f), "new_users": new}
 
 

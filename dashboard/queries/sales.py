@@ -40,7 +40,8 @@ def order_customer_counts(f: Filters) -> tuple[int, int]:
             customers = read_frame(sa.select(sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(f))).iat[0, 0]
         return int(orders or 0), int(customers or 0)
     o = order_facts.c
-    row = read_frame(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(f)))
+    row = read_frame(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts)
+                     .where(order_rows_where(f)))
     return int(row.iat[0, 0] or 0), int(row.iat[0, 1] or 0)
 
 
