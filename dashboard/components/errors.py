@@ -1,0 +1,59 @@
+"""The one place that turns the query layer's typed errors into something on screen.
+
+- `error_banner(exc)`: "Database unavailable: ..." / "Invalid filter: ..." alert (never a traceback);
+- `empty_state(message)`: the "No data for these filters" block for non-graph outputs;
+- `guard(fallback)`: a callback decorator that returns `fallback(exc)` when a `UserError` escapes.
+
+Bugs (anything that is not a `schema.errors.UserError`) are not caught: they must stay visible.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Callable
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from schema.errors import DatabaseUnavailable, InvalidFilter, UserError
+
+log = logging.getLogger(__name__)
+NO_DATA = "No data for these filters"
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, DatabaseUnavailable):
+        return f"Database unavailable: {exc}"
+    if isinstance(exc, InvalidFilter):
+        return f"Invalid filter: {exc}"
+    return str(exc)
+
+
+def error_banner(exc: BaseException, *, class_name: str = "") -> dbc.Alert:
+    danger = isinstance(exc, DatabaseUnavailable)
+    icon = "bi-database-x" if danger else "bi-exclamation-triangle"
+    return dbc.Alert(
+        [html.I(className=f"bi {icon} me-2"), error_message(exc)],
+        color="danger" if danger else "warning", class_name=f"error-banner py-2 mb-2 {class_name}".strip(),
+    )
+
+
+def empty_state(message: str = NO_DATA, *, icon: str = "bi-inbox") -> html.Div:
+    return html.Div([html.I(className=f"bi {icon} empty-state-icon"), html.Div(message)], className="empty-state")
+
+
+def guard(fallback: Callable[[UserError], object]):
+    """Decorate a callback: a `UserError` (database down, bad filter) returns `fallback(exc)` instead."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except UserError as exc:
+                log.warning("%s: %s", fn.__name__, exc)
+                return fallback(exc)
+
+        return inner
+
+    return wrap

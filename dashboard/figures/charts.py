@@ -1,0 +1,235 @@
+"""Generic figure builders: `build_x(df, *, theme, <column names>) -> go.Figure`.
+
+Pure functions: no I/O, no globals besides constants; the DataFrame arrives aggregated by the query
+layer and its columns go to Plotly as pandas/NumPy data (never `.tolist()`), which Plotly encodes as
+compact typed arrays. Column names are keyword arguments, so one builder serves many datasets.
+A builder never returns a blank axis: an empty frame gives `empty_figure`.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures.formats import fmt
+from dashboard.figures.theme import palette, plotly_template
+
+NO_DATA = "No data for these filters"
+Columns = str | Sequence[str]
+
+
+def _columns(cols: Columns) -> list[str]:
+    return [cols] if isinstance(cols, str) else list(cols)
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ").capitalize()
+
+
+def _figure(theme: str, *, height: int | None = None, **layout) -> go.Figure:
+    fig = go.Figure(layout=dict(template=plotly_template(theme), **layout))
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def empty_figure(message: str = NO_DATA, theme: str = "light", *, height: int | None = None) -> go.Figure:
+    """A figure with no axes and one centred message (for empty results and errors)."""
+    p = palette(theme)
+    fig = _figure(theme, height=height)
+    fig.update_layout(
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        annotations=[dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                          font=dict(size=15, color=p.muted))],
+    )
+    return fig
+
+
+def _is_empty(df: pd.DataFrame | None, *columns: str) -> bool:
+    return df is None or df.empty or any(c not in df.columns for c in columns)
+
+
+def _series(df: pd.DataFrame, y: Columns, color: str | None):
+    """(name, frame, y column) per trace: one per `color` value (long form) or per y column (wide)."""
+    ys = _columns(y)
+    if color:
+        for name, part in df.groupby(color, sort=False, observed=True):
+            yield str(name), part, ys[0]
+    else:
+        for col in ys:
+            yield _label(col) if len(ys) > 1 else _label(col), df, col
+
+
+# ------------------------------------------------------------------ bars
+def build_bar(df: pd.DataFrame, *, theme: str, x: str, y: Columns, color: str | None = None, fmt_y: str = "number",
+              stacked: bool = False, x_title: str | None = None, y_title: str | None = None,
+              height: int | None = None) -> go.Figure:
+    """Vertical bars: one trace per y column (wide) or per value of `color` (long)."""
+    ys = _columns(y)
+    if _is_empty(df, x, *ys, *([color] if color else [])):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_y)
+    fig = _figure(theme, height=height, barmode="stack" if stacked else "group", bargap=0.25)
+    traces = list(_series(df, ys, color))
+    for name, part, col in traces:
+        fig.add_trace(go.Bar(x=part[x], y=part[col], name=name,
+                             hovertemplate=f"%{{x}}<br>{name}: %{{y:{f.hover}}}{f.suffix}<extra></extra>"))
+    fig.update_layout(showlegend=len(traces) > 1)
+    fig.update_xaxes(title_text=x_title or "", type="category" if df[x].dtype == object else None)
+    fig.update_yaxes(title_text=y_title or "", tickformat=f.tick, ticksuffix=f.suffix)
+    return fig
+
+
+def build_hbar(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_value: str = "number",
+               color: str | None = None, height: int | None = None) -> go.Figure:
+    """Horizontal bars sorted with the largest on top (rankings: top products, top cities).
+
+    Every row is drawn: limit the rows in the query (a `limit` param), so the chart card's CSV
+    download holds exactly what the chart shows."""
+    if _is_empty(df, label, value):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_value)
+    data = df.sort_values(value, ascending=True)  # Plotly draws the first category at the bottom
+    p = palette(theme)
+    marker = dict(color=data[color]) if color else dict(color=p.colorway[0])
+    fig = _figure(theme, height=height or max(220, 28 * len(data) + 60), bargap=0.3)
+    fig.add_trace(go.Bar(y=data[label].astype(str), x=data[value], orientation="h", marker=marker,
+                         hovertemplate=f"%{{y}}: %{{x:{f.hover}}}{f.suffix}<extra></extra>"))
+    fig.update_xaxes(tickformat=f.tick, ticksuffix=f.suffix, showgrid=True)
+    fig.update_yaxes(showgrid=False, type="category")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+# ------------------------------------------------------------------ time series
+def build_timeseries(df: pd.DataFrame, *, theme: str, x: str, y: Columns, color: str | None = None,
+                     fmt_y: str = "number", area: bool = False, stacked: bool = False, markers: bool = False,
+                     y_title: str | None = None, height: int | None = None) -> go.Figure:
+    """Lines (or filled areas) over a date column; one trace per y column or `color` value."""
+    ys = _columns(y)
+    if _is_empty(df, x, *ys, *([color] if color else [])):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_y)
+    fig = _figure(theme, height=height, hovermode="x unified")
+    traces = list(_series(df.sort_values(x), ys, color))
+    for i, (name, part, col) in enumerate(traces):
+        fill = None
+        if area:
+            fill = ("tozeroy" if i == 0 else "tonexty") if stacked else "tozeroy"
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[col], name=name, mode="lines+markers" if markers else "lines",
+            line=dict(width=2, shape="linear"), fill=fill, stackgroup="one" if (area and stacked) else None,
+            hovertemplate=f"{name}: %{{y:{f.hover}}}{f.suffix}<extra></extra>",
+        ))
+    fig.update_layout(showlegend=len(traces) > 1)
+    fig.update_xaxes(title_text="", showspikes=False)
+    fig.update_yaxes(title_text=y_title or "", tickformat=f.tick, ticksuffix=f.suffix, rangemode="tozero")
+    return fig
+
+
+def build_combo(df: pd.DataFrame, *, theme: str, x: str, bars: Columns, line: str, fmt_bars: str = "number",
+                fmt_line: str = "number", line_name: str | None = None, height: int | None = None) -> go.Figure:
+    """Columns on the left axis and one line on the right axis (e.g. revenue and orders by month)."""
+    bar_cols = _columns(bars)
+    if _is_empty(df, x, line, *bar_cols):
+        return empty_figure(theme=theme, height=height)
+    fb, fl = fmt(fmt_bars), fmt(fmt_line)
+    p = palette(theme)
+    fig = _figure(theme, height=height, barmode="group", hovermode="x unified", bargap=0.25)
+    for col in bar_cols:
+        fig.add_trace(go.Bar(x=df[x], y=df[col], name=_label(col),
+                             hovertemplate=f"{_label(col)}: %{{y:{fb.hover}}}{fb.suffix}<extra></extra>"))
+    name = line_name or _label(line)
+    fig.add_trace(go.Scatter(x=df[x], y=df[line], name=name, yaxis="y2", mode="lines+markers",
+                             line=dict(width=2.5, color=p.warning), marker=dict(size=6),
+                             hovertemplate=f"{name}: %{{y:{fl.hover}}}{fl.suffix}<extra></extra>"))
+    fig.update_layout(
+        showlegend=True,
+        yaxis=dict(tickformat=fb.tick, ticksuffix=fb.suffix, rangemode="tozero"),
+        yaxis2=dict(overlaying="y", side="right", showgrid=False, tickformat=fl.tick, ticksuffix=fl.suffix, tickmode="auto",
+                    rangemode="tozero", tickfont=dict(color=p.muted, size=11), automargin=True),
+    )
+    return fig
+
+
+# ------------------------------------------------------------------ parts of a whole
+def build_donut(df: pd.DataFrame, *, theme: str, names: str, values: str, fmt_value: str = "number",
+                hole: float = 0.6, center_text: str | None = None, height: int | None = None) -> go.Figure:
+    """Shares of a whole; `center_text` (e.g. the total) is written in the hole."""
+    if _is_empty(df, names, values):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_value)
+    fig = _figure(theme, height=height)
+    fig.add_trace(go.Pie(labels=df[names].astype(str), values=df[values], hole=hole, sort=True,
+                         textinfo="percent", textposition="inside", insidetextorientation="horizontal",
+                         hovertemplate=f"%{{label}}: %{{value:{f.hover}}}{f.suffix} (%{{percent}})<extra></extra>"))
+    fig.update_layout(showlegend=True, legend=dict(orientation="v", x=1.0, xanchor="left", y=0.5, yanchor="middle"))
+    if center_text:
+        fig.add_annotation(text=center_text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           font=dict(size=16))
+    return fig
+
+
+def build_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, fmt_value: str = "number",
+                 height: int | None = None) -> go.Figure:
+    """Stages in the frame's order, each with its value and share of the first stage."""
+    if _is_empty(df, stage, value):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_value)
+    p = palette(theme)
+    fig = _figure(theme, height=height)
+    fig.add_trace(go.Funnel(y=df[stage].astype(str), x=df[value], textinfo="value+percent initial",
+                            texttemplate=f"%{{value:{f.hover}}} (%{{percentInitial:.1%}})",
+                            marker=dict(color=p.colorway[0]), connector=dict(line=dict(color=p.axis, width=1)),
+                            hovertemplate=f"%{{y}}: %{{x:{f.hover}}}<extra></extra>"))
+    fig.update_yaxes(showgrid=False)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+# ------------------------------------------------------------------ distributions
+def build_histogram(df: pd.DataFrame, *, theme: str, x: str, y: str | None = None, fmt_x: str = "number",
+                    nbins: int = 30, x_title: str | None = None, height: int | None = None) -> go.Figure:
+    """A distribution: pre-binned (`x` = bin start or label, `y` = count) or raw values of `x`.
+
+    Prefer pre-binned data from SQL (rule 8); raw values are for small frames only.
+    """
+    if _is_empty(df, x, *([y] if y else [])):
+        return empty_figure(theme=theme, height=height)
+    f = fmt(fmt_x)
+    p = palette(theme)
+    fig = _figure(theme, height=height, bargap=0.04)
+    if y:
+        fig.add_trace(go.Bar(x=df[x], y=df[y], marker=dict(color=p.colorway[0]),
+                             hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
+    else:
+        fig.add_trace(go.Histogram(x=df[x], nbinsx=nbins, marker=dict(color=p.colorway[0]),
+                                   hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
+    fig.update_xaxes(title_text=x_title or "", tickformat=None if y and df[x].dtype == object else f.tick)
+    fig.update_yaxes(title_text="", tickformat="~s")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+# ------------------------------------------------------------------ schedules
+def build_timeline(df: pd.DataFrame, *, theme: str, task: str, start: str, end: str, color: str | None = None,
+                   height: int | None = None) -> go.Figure:
+    """A Gantt chart: one horizontal bar per row from `start` to `end` (dates), grouped by `color`."""
+    if _is_empty(df, task, start, end, *([color] if color else [])):
+        return empty_figure(theme=theme, height=height)
+    data = df.assign(_start=pd.to_datetime(df[start]), _end=pd.to_datetime(df[end]))
+    data = data.sort_values("_start", ascending=False)
+    fig = _figure(theme, height=height or max(220, 26 * data[task].nunique() + 80), barmode="overlay")
+    groups = data.groupby(color, sort=False, observed=True) if color else [("", data)]
+    for name, part in groups:
+        duration_ms = (part["_end"] - part["_start"]).dt.total_seconds() * 1000
+        fig.add_trace(go.Bar(
+            y=part[task].astype(str), x=duration_ms, base=part["_start"], orientation="h", name=str(name),
+            customdata=part[[start, end]].astype(str),
+            hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]}<extra>" + str(name) + "</extra>",
+        ))
+    fig.update_xaxes(type="date", showgrid=True)
+    fig.update_yaxes(type="category", showgrid=False)
+    fig.update_layout(showlegend=bool(color), bargap=0.35)
+    return fig
