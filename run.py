@@ -160,6 +160,27 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from dashboard.server import serve
+
+    return serve(settings_from(args), host=args.host, port=args.port, workers=args.workers, debug=args.debug)
+
+
+def cmd_demo(args) -> int:
+    from datagen.pipeline import generate_into
+    from schema.manage import is_empty
+
+    engine = engine_from(args)
+    if is_empty(engine):
+        print(f"empty database: generating {args.orders:,} demo orders ...", file=sys.stderr)
+        report = generate_into(engine, orders=args.orders, seed=42, start=date(2022, 1, 1), months=36, replace=False)
+        print(report.summary(), file=sys.stderr)
+    else:
+        print("the database already holds data: serving it as it is", file=sys.stderr)
+    engine.dispose()
+    return cmd_serve(args)
+
+
 # ---------------------------------------------------------------- parser
 class OneLineParser(argparse.ArgumentParser):
     """Argument errors as one line (what is wrong and where help is), exit code 2."""
@@ -170,6 +191,14 @@ class OneLineParser(argparse.ArgumentParser):
 
 def add_database_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database-url", help="SQLAlchemy URL; default $DATABASE_URL, else sqlite file data/ecommerce.db")
+
+
+def add_serve_options(p: argparse.ArgumentParser) -> None:
+    add_database_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    p.add_argument("--port", type=positive_int, default=8050, help="port (default 8050)")
+    p.add_argument("--workers", type=positive_int, help="run gunicorn with N worker processes instead of the dev server")
+    p.add_argument("--debug", action="store_true", help="Dash debug mode: reloader and in-browser error reports")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     p.add_argument("--reuse", action="store_true", help="queries: measure the data already in --database-url")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="serve the dashboard (Flask dev server; --workers N for gunicorn)")
+    add_serve_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="generate demo data if the database is empty, then serve the dashboard")
+    add_serve_options(p)
+    p.add_argument("--orders", type=positive_int, default=20_000, help="orders to generate when empty (default 20000)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("query", help="print a dataset of the metric catalogue (`query --list` lists them)")
     p.add_argument("dataset", nargs="?", help="dataset name, e.g. kpis")
