@@ -276,5 +276,5 @@ SEASON_CATEGORY_BOOST: tuple[dict[str, float], ...] = (
 LINES_PER_ORDER = (1, 2, 3, 4, 5)
 LINES_SHARES = (0.80, 0.12, 0.05, 0.02, 0.01)
 AD_ORDER_VALIDITY = 0.85      # attributed orders are mostly confirmed
-DISCOUNT_TAKE_UP = 0.75       # share of lines under an active promotion that get it
+DISCOUNT_TAKE_UP = 0.85       # share of lines under an active promotion that get it
 REVIEW_SHARE = 0.20           # share of delivered orders that get reviews

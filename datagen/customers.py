@@ -1,9 +1,11 @@
 """Customers: who they are, when they signed up, and who places a given order.
 
 Customers are numbered in sign-up order. An order (or visit) on day d goes to a customer who
-had signed up by d, chosen with a heavy-tailed activity weight: many one-time buyers and a
-loyal tail. Afterwards a few buyers get a sign-up date after their first order, as in real
-exports where registration is recorded late.
+had signed up by d: first a tenure (time since sign-up) is drawn from an exponential truncated
+at d, so customers buy mostly in their first year and then drift away; then, among the
+customers who signed up around d - tenure, one is drawn by a heavy-tailed activity weight
+(many one-time buyers, a loyal tail). Afterwards a few buyers get a sign-up date after their
+first order, as in real exports where registration is recorded late.
 """
 from __future__ import annotations
 
@@ -19,25 +21,48 @@ from datagen.pools import Pools
 LAUNCH_COHORT = 0.10          # share of customers who sign up in the first month
 SIGNUP_GROWTH = 0.45          # yearly growth of sign-ups
 FIRST_ORDER_BEFORE_SIGNUP = 0.075
+TENURE_DAYS = 240.0           # mean time from sign-up to an order of the customer
+NEIGHBOURS = 200              # customers around the drawn sign-up time that compete by weight
+WEIGHT_SIGMA = 2.6            # spread of the activity weights
+WEIGHT_SLOTS = 16             # slots per average customer (discretised weights)
+WEIGHT_CAP = 10               # at most this many times the average weight
 
 
 @dataclass
 class Customers:
     columns: dict[str, np.ndarray]
     signup: np.ndarray        # day numbers, ascending (before the late-registration tweak)
-    cum_weight: np.ndarray    # cumulative activity weight in customer order
+    slots: np.ndarray         # customer index repeated by its integer activity weight, in customer order
+    day_slots: np.ndarray     # day_slots[i] = slots of customers who signed up before first_day + i
+    first_day: int
+    window: float             # half-width of the neighbourhood, in slots
 
     def pick(self, rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
-        """0-based customer per event day: weighted among customers signed up by that day."""
-        k = np.searchsorted(self.signup, days, side="right")
-        k = np.maximum(k, 1)  # before anybody signed up: the first customers (they count as late registrations)
-        target = rng.random(len(days)) * self.cum_weight[k - 1]
-        idx = np.searchsorted(self.cum_weight, target, side="right")
-        return np.minimum(idx, k - 1)
+        """0-based customer per event day (vectorised; no per-row binary search on customers).
 
-    def eligible(self, day: int) -> int:
-        """How many customers had signed up by `day`."""
-        return int(np.searchsorted(self.signup, day, side="right"))
+        Slots are in sign-up order and a customer owns as many as its weight, so a position
+        in the slot array is a point in sign-up time: the position of (day - tenure), spread
+        uniformly within its sign-up day, is a weighted draw among that day's sign-ups.
+        """
+        days = np.asarray(days, dtype=np.int64)
+        n = len(days)
+        rel = days - self.first_day
+        t = rel + rng.random(n)
+        tenure = -TENURE_DAYS * np.log1p(-rng.random(n) * -np.expm1(-t / TENURE_DAYS))
+        x = np.interp(t - tenure, np.arange(len(self.day_slots)), self.day_slots)
+        avail = self.day_slots[np.clip(rel + 1, 0, len(self.day_slots) - 1)]
+        # a window of about NEIGHBOURS customers around that point, so that the weights (not the
+        # few sign-ups of one day) decide; reflected at both ends of the eligible slots
+        x = np.abs(x + (2 * rng.random(n) - 1) * self.window)
+        x = np.where(x >= avail, 2 * avail - x - 1e-6, x)
+        x = np.where((x < 0) | (x >= avail), rng.random(n) * avail, x)
+        idx = np.minimum(x.astype(np.int64), avail - 1)
+        # before anybody signed up: the first customers (they count as late registrations)
+        early = avail <= 0
+        first_slots = self.day_slots[self.day_slots > 0]
+        n_first = int(first_slots[0]) if len(first_slots) else len(self.slots)
+        idx[early] = (rng.random(int(early.sum())) * n_first).astype(np.int64)
+        return self.slots[np.clip(idx, 0, len(self.slots) - 1)].astype(np.int64)
 
 
 def build_customers(rng: np.random.Generator, n: int, first_day: int, n_days: int, pools: Pools) -> Customers:
@@ -65,7 +90,11 @@ def build_customers(rng: np.random.Generator, n: int, first_day: int, n_days: in
     city = rng.choice(len(cities), size=n, p=cw / cw.sum())
     age = np.clip(np.rint(16 + rng.gamma(2.6, 6.0, size=n)), 16, 100).astype(np.int64)
     platform = rng.choice(len(cat.PLATFORMS), size=n, p=cat.PLATFORM_SHARES)
-    weight = rng.lognormal(0.0, 1.4, size=n)
+    weight = rng.lognormal(0.0, WEIGHT_SIGMA, size=n)
+    mult = np.clip(np.rint(weight / weight.mean() * WEIGHT_SLOTS), 1, WEIGHT_SLOTS * WEIGHT_CAP).astype(np.int64)
+    slots = np.repeat(np.arange(n, dtype=np.int32), mult)
+    signed_before = np.searchsorted(signup, first_day + np.arange(n_days + 1), side="left")
+    day_slots = np.concatenate([[0], np.cumsum(mult)])[signed_before]
     columns = {
         "customer_id": np.arange(1, n + 1, dtype=np.int64),
         "customer_code": code,
@@ -75,13 +104,14 @@ def build_customers(rng: np.random.Generator, n: int, first_day: int, n_days: in
         "city": cities[city],
         "state": states[city],
         "country": np.full(n, cat.COUNTRY, dtype=object),
-        "gender": np.where(gender_f, "F", "M").astype(object),
+        "gender": np.array(["M", "F"], dtype=object)[gender_f.astype(np.int64)],
         "age": age,
         "platform": np.asarray(cat.PLATFORMS, dtype=object)[platform],
         "signup_date": signup.copy(),
         "last_active_date": signup.copy(),
     }
-    return Customers(columns, signup, np.cumsum(weight))
+    window = NEIGHBOURS / 2 * len(slots) / n
+    return Customers(columns, signup, slots, day_slots, first_day, window)
 
 
 def register_late(rng: np.random.Generator, customers: Customers, order_customer: np.ndarray, order_day: np.ndarray,

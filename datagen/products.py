@@ -64,8 +64,9 @@ def build_products(rng: np.random.Generator, n: int, n_suppliers: int) -> Catalo
     names, brands, price, category = [], [], [], []
     for ci, (c, k) in enumerate(zip(cats, counts)):
         # every (brand, model, variant) combination, weighted by the brand's share
-        combos, weights, factors, combo_brand = [], [], [], []
+        combos, weights, factors, combo_brand, flagship = [], [], [], [], []
         for b in c.brands:
+            flagship.append(len(combos))  # the brand's first model, first variant
             per = b.weight / (len(b.models) * len(b.variants))
             for m in b.models:
                 for v in b.variants:
@@ -75,6 +76,9 @@ def build_products(rng: np.random.Generator, n: int, n_suppliers: int) -> Catalo
                     combo_brand.append(b.name)
         weights_a = np.asarray(weights)
         pick = rng.choice(len(combos), size=k, p=weights_a / weights_a.sum())
+        # every brand is on sale with its flagship (e.g. Apple iPhone 13) when the category has room
+        n_flag = min(k, len(flagship))
+        pick[:n_flag] = np.asarray(flagship)[:n_flag]
         names.append(np.asarray(combos, dtype=object)[pick])
         brands.append(np.asarray(combo_brand, dtype=object)[pick])
         mu = np.log(c.median_price * np.asarray(factors)[pick])
@@ -135,20 +139,20 @@ def sample_products(rng: np.random.Generator, catalogue: Catalogue, category: np
 
 
 def build_promotions(rng: np.random.Generator, catalogue: Catalogue, first_day: int, last_day: int) -> dict[str, np.ndarray]:
-    """A few non-overlapping, time-boxed promotions per product (1-6, 5-35 days each).
+    """A few non-overlapping, time-boxed promotions per product (2-6, 7-42 days each).
 
     Each product's range is cut into as many equal slots as it has promotions and each
     promotion sits inside its slot, so at most one promotion of a product is active per day.
     """
     n_products = len(catalogue.price_cents)
-    k = np.minimum(1 + rng.poisson(2.6, size=n_products), 6)
+    k = np.minimum(2 + rng.poisson(2.5, size=n_products), 6)
     product = np.repeat(np.arange(n_products), k)
     slot = np.arange(len(product)) - np.repeat(np.cumsum(k) - k, k)
     span = last_day - first_day + 1
     slot_len = span / k[product]
     slot_start = first_day + np.floor(slot * slot_len).astype(np.int64)
     slot_days = np.maximum(np.floor(slot_len).astype(np.int64), 1)
-    dur = np.minimum(rng.integers(5, 36, size=len(product)), slot_days)
+    dur = np.minimum(rng.integers(7, 43, size=len(product)), slot_days)
     start = slot_start + np.floor(rng.random(len(product)) * (slot_days - dur + 1)).astype(np.int64)
     end = start + dur - 1
     pct = np.asarray(cat.PROMO_PCTS)[rng.choice(len(cat.PROMO_PCTS), size=len(product), p=cat.PROMO_PCT_SHARES)]

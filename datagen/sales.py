@@ -18,6 +18,8 @@ from datagen.timeline import SECONDS_PER_DAY, season_state, seconds_in_day
 
 NAT = np.iinfo(np.int64).min
 EXPENSIVE_CENTS = 1_000_000 * 100   # items above this price are bought at most 3 at a time
+_STATUS = np.array(["completed", "returned", "canceled"], dtype=object)
+_PAY_STATUS = np.array(["paid", "refunded", "failed"], dtype=object)
 
 
 @dataclass
@@ -38,7 +40,7 @@ def _status(rng: np.random.Generator, method: np.ndarray, attributed: np.ndarray
     validity = np.where(attributed, np.maximum(validity, cat.AD_ORDER_VALIDITY), validity)
     valid = rng.random(len(method)) < validity
     net = valid & (rng.random(len(method)) < cat.NET_SHARE_OF_VALID)
-    status = np.where(net, "completed", np.where(valid, "returned", "canceled")).astype(object)
+    status = _STATUS[np.where(net, 0, np.where(valid, 1, 2))]
     return valid.astype(np.int64), net.astype(np.int64), status
 
 
@@ -140,7 +142,7 @@ def build_sales(rng: np.random.Generator, *, orders: int, first_day: int, n_days
     # ---- payments: one per order
     paid = valid == 1
     paid_at = np.where(paid, secs + 30 + np.floor(rng.exponential(300.0, size=orders)).astype(np.int64), NAT)
-    pay_status = np.where(net == 1, "paid", np.where(paid, "refunded", "failed")).astype(object)
+    pay_status = _PAY_STATUS[np.where(net == 1, 0, np.where(paid, 1, 2))]
     payment_cols = {
         "payment_id": np.arange(1, orders + 1, dtype=np.int64),
         "order_id": order_cols["order_id"],
@@ -163,7 +165,7 @@ def _shipments(rng: np.random.Generator, shipped_orders: np.ndarray, secs: np.nd
     cost = (np.rint(base * rng.uniform(0.7, 1.5, size=n) / 500) * 500 * 100).astype(np.int64)
     o_secs = secs[shipped_orders]
     lag = np.where(method == 2, rng.uniform(0.5, 4.0, size=n) * 3600, rng.lognormal(np.log(18 * 3600.0), 0.7, size=n))
-    shipped = o_secs + np.maximum(lag, 1800).astype(np.int64)
+    shipped = o_secs + np.clip(lag, 1800, 5 * SECONDS_PER_DAY).astype(np.int64)
     days = np.select(
         [method == 0, method == 1],
         [rng.gamma(2.5, 1.0, size=n), rng.gamma(2.0, 0.45, size=n)],
@@ -203,7 +205,7 @@ def _reviews(rng, shipments, delivered, secs, net, line_start, n_lines, product,
     r_deliv = np.repeat(d, k)
     delay_days = (r_deliv - secs[r_order]) / SECONDS_PER_DAY
     m = len(r_order)
-    latent = 4.7 - 0.28 * delay_days - 1.1 * (net[r_order] == 0) + rng.normal(0.0, 0.9, size=m)
+    latent = 5.0 - 0.25 * delay_days - 0.6 * (net[r_order] == 0) + rng.normal(0.0, 0.8, size=m)
     rating = np.clip(np.rint(latent), 1, 5).astype(np.int64)
     review_secs = r_deliv + 3600 + np.floor(rng.exponential(3.0 * SECONDS_PER_DAY, size=m)).astype(np.int64)
     review_day = review_secs // SECONDS_PER_DAY

@@ -43,7 +43,6 @@ def build_sessions(rng: np.random.Generator, *, orders: dict, customers: Custome
     m = len(rest)
     counts = rng.multinomial(m, day_weight / day_weight.sum())
     day = np.repeat(first_day + np.arange(len(day_weight), dtype=np.int64), counts)
-    day = rng.permutation(day)
     s = day * SECONDS_PER_DAY + seconds_in_day(rng, m)
     started[rest] = s
     customer[rest] = customers.pick(rng, day)

@@ -169,7 +169,7 @@ def _day_span(tables: dict[str, dict[str, np.ndarray]]) -> tuple[int, int]:
 
 def _frame(table: Table, cols: dict[str, np.ndarray]) -> pd.DataFrame:
     """Internal units -> the contract's dtypes, columns in the table's order."""
-    names = [c.name for c in table.columns]
+    names = [str(c.name) for c in table.columns]  # plain str, not SQLAlchemy's quoted_name
     if set(cols) != set(names):
         raise AssertionError(f"{table.name}: columns {sorted(set(cols) ^ set(names))} do not match the schema")
     data: dict[str, object] = {}
@@ -178,19 +178,19 @@ def _frame(table: Table, cols: dict[str, np.ndarray]) -> pd.DataFrame:
         t = col.type
         if isinstance(t, DateTime):
             ns = np.where(v == NAT, NAT, v * 1_000_000_000)
-            data[col.name] = ns.view("M8[ns]")
+            data[str(col.name)] = ns.view("M8[ns]")
         elif isinstance(t, Date):
-            data[col.name] = (v.astype(np.int64) * (SECONDS_PER_DAY * 1_000_000_000)).view("M8[ns]")
+            data[str(col.name)] = (v.astype(np.int64) * (SECONDS_PER_DAY * 1_000_000_000)).view("M8[ns]")
         elif isinstance(t, Numeric):
             if v.dtype.kind in "iu":
-                data[col.name] = v.astype(np.int64) / 10 ** 2
+                data[str(col.name)] = v.astype(np.int64) / 10 ** 2
             else:
-                data[col.name] = np.round(v.astype(np.float64), t.scale or 0)
+                data[str(col.name)] = np.round(v.astype(np.float64), t.scale or 0)
         elif isinstance(t, Integer):
             v = v.astype(np.int64)
-            data[col.name] = pd.arrays.IntegerArray(v, v < 0) if col.nullable else v
+            data[str(col.name)] = pd.arrays.IntegerArray(v, v < 0) if col.nullable else v
         elif isinstance(t, String):
-            data[col.name] = pd.Series(v, dtype=object).astype("str") if len(v) else pd.Series([], dtype="str")
+            data[str(col.name)] = pd.Series(v, dtype=object).astype("str") if len(v) else pd.Series([], dtype="str")
         else:  # pragma: no cover - the schema has no other types
             raise AssertionError(f"{table.name}.{col.name}: unsupported type {t!r}")
-    return pd.DataFrame(data, columns=names)
+    return pd.DataFrame(data, columns=names, copy=False)  # one block per column: no consolidation copy
