@@ -35,6 +35,7 @@ class Category:
 _STORAGE = ("64GB", "128GB", "256GB", "512GB")
 _SIZES = ("S", "M", "L", "XL")
 _COLOURS = ("Black", "White", "Navy", "Grey", "Maroon", "Olive", "Beige")
+_FINISH = ("Silver", "White", "Black", "Inox")
 
 CATEGORIES: tuple[Category, ...] = (
     Category("Mobiles & Tablets", 4, 7.5, 3_600_000, 0.55, (
@@ -46,28 +47,28 @@ CATEGORIES: tuple[Category, ...] = (
         Brand("Lenovo", ("Tab M10", "Tab P11", "Tab M8"), ("32GB", "64GB", "128GB"), 0.55, 1),
     )),
     Category("Computing", 5, 6.8, 900_000, 1.1, (
-        Brand("Apple", ("MacBook Air M1", "MacBook Air M2", "MacBook Pro 14", "Magic Keyboard"), ("8GB 256GB", "16GB 512GB", "Space Grey"), 3.5, 1.5),
-        Brand("Lenovo", ("IdeaPad 3", "IdeaPad Slim 5", "ThinkPad E14", "Legion 5", "Wireless Mouse M300"), ("8GB 512GB", "16GB 512GB", "Core i5", "Ryzen 5"), 2.0, 2.5),
+        Brand("Apple", ("MacBook Air M1", "MacBook Air M2", "MacBook Pro 14", "iMac 24"), ("8GB 256GB", "16GB 512GB", "Space Grey"), 3.5, 1.5),
+        Brand("Lenovo", ("IdeaPad 3", "IdeaPad Slim 5", "ThinkPad E14", "Legion 5"), ("8GB 512GB", "16GB 512GB", "Core i5", "Ryzen 5"), 2.0, 2.5),
         Brand("Asus", ("VivoBook 14", "ROG Strix G15", "TUF Gaming F15", "Zenbook 14"), ("8GB 512GB", "16GB 1TB", "Core i5"), 2.0, 2),
-        Brand("HP", ("Pavilion 14", "Victus 15", "LaserJet M111w", "DeskJet 2336"), ("8GB 256GB", "Core i3", "Ink Tank"), 1.2, 2),
+        Brand("Epson", ("L3210 Ink Tank Printer", "L121 Printer", "EcoTank L5290"), ("Black",), 0.5, 1.5),
         Brand("Logitech", ("M331 Silent Mouse", "K380 Keyboard", "C270 Webcam", "G102 Mouse"), ("Black", "White", "Grey"), 0.25, 2),
         Brand("Huawei", ("MateBook D15", "MateBook 14", "MateView 24"), ("8GB 512GB", "16GB 512GB"), 2.2, 1),
     )),
     Category("Appliances", 7, 6.9, 2_000_000, 0.8, (
-        Brand("Samsung", ("Twin Cooling Refrigerator", "EcoBubble Washer", "Microwave MS23", "Inverter AC"), ("1 PK", "2 Door", "8kg", "23L"), 1.2, 2),
-        Brand("Sharp", ("Refrigerator SJ-195", "Washing Machine ES-T85", "Air Purifier FP-J30", "Rice Cooker KS-R18"), ("Silver", "White", "1.8L"), 0.9, 2),
-        Brand("LG", ("Inverter AC Dual Cool", "Front Load Washer", "Side by Side Fridge"), ("1 PK", "9kg", "Silver"), 1.3, 1.5),
-        Brand("Panasonic", ("Inverter AC CS-PN9", "Hair Dryer EH-ND", "Microwave NN-ST34"), ("1 PK", "White", "25L"), 1.0, 1.5),
-        Brand("Philips", ("Air Fryer HD9200", "Blender HR2115", "Steam Iron GC1905"), ("Black", "White", "2L"), 0.5, 2),
-        Brand("Miyako", ("Rice Cooker MCM-508", "Water Dispenser WD-190", "Standing Fan KAS-1618"), ("1.8L", "Blue", "16 inch"), 0.15, 2),
+        Brand("Samsung", ("Twin Cooling Refrigerator RT38", "EcoBubble Washer 8kg", "Microwave MS23 23L", "Inverter AC 1 PK"), _FINISH, 1.2, 2),
+        Brand("Sharp", ("Refrigerator SJ-195", "Washing Machine ES-T85", "Air Purifier FP-J30", "Rice Cooker KS-R18"), _FINISH, 0.9, 2),
+        Brand("LG", ("Inverter AC Dual Cool 1 PK", "Front Load Washer 9kg", "Side by Side Fridge"), _FINISH, 1.3, 1.5),
+        Brand("Panasonic", ("Inverter AC CS-PN9", "Hair Dryer EH-ND", "Microwave NN-ST34 25L"), _FINISH, 1.0, 1.5),
+        Brand("Philips", ("Air Fryer HD9200", "Blender HR2115", "Steam Iron GC1905"), _FINISH, 0.5, 2),
+        Brand("Miyako", ("Rice Cooker MCM-508", "Water Dispenser WD-190", "Standing Fan KAS-1618"), _FINISH, 0.15, 2),
     )),
     Category("Entertainment", 5, 6.6, 1_900_000, 0.9, (
-        Brand("Sony", ("PlayStation 5", "Bravia 55X80K TV", "WH-1000XM5 Headphones", "SRS-XB13 Speaker"), ("Standard", "Digital Edition", "Black", "Blue"), 1.4, 2.5),
-        Brand("Samsung", ("Crystal UHD 50 TV", "Soundbar HW-T450", "Galaxy Buds2"), ("50 inch", "43 inch", "Black"), 1.1, 2),
+        Brand("Sony", ("PlayStation 5", "Bravia 55X80K TV", "WH-1000XM5 Headphones", "SRS-XB13 Speaker"), ("Black", "White", "Blue"), 1.4, 2.5),
+        Brand("Samsung", ("Crystal UHD 50 TV", "Soundbar HW-T450", "Galaxy Buds2"), ("Black", "Silver"), 1.1, 2),
         Brand("JBL", ("Flip 6 Speaker", "Tune 510BT", "Go 3 Speaker"), ("Black", "Blue", "Red"), 0.35, 2),
         Brand("Huawei", ("FreeBuds 5i", "Watch GT 3", "Sound Joy"), ("White", "Black"), 0.6, 1),
-        Brand("Apple", ("AirPods Pro", "AirPods 3", "Apple TV 4K", "Apple Watch SE"), ("White", "64GB", "40mm"), 1.3, 1),
-        Brand("TCL", ("Android TV 43A18", "Google TV 55P635"), ("43 inch", "55 inch"), 1.0, 1),
+        Brand("Apple", ("AirPods Pro", "AirPods 3", "TV 4K", "Watch SE"), ("White", "Midnight", "Silver"), 1.3, 1),
+        Brand("TCL", ("Android TV 43A18", "Google TV 55P635"), ("Black",), 1.0, 1),
     )),
     Category("Men Fashion", 11, 7.0, 280_000, 0.6, (
         Brand("Erigo", ("Oversized T-Shirt", "Chino Pants", "Hoodie"), _COLOURS, 0.6, 2),
@@ -211,9 +212,10 @@ OBJECTIVE_SHARES = (0.2, 0.25, 0.4, 0.15)
 ACCOUNTS = ("tokoku-main", "tokoku-performance", "agency-growthlab", "agency-adstudio", "marketplace-ads")
 CAMPAIGN_THEMES = ("Mega Sale", "Flash Deals", "Payday Sale", "New Arrivals", "Brand Week", "Clearance", "Loyalty Boost", "Weekend Blast")
 
-# placement -> price per reached user
+# placement -> price per reached customer (currency units; an interaction row is one identified
+# customer reached, so this is a blended cost, priced to give a return on ad spend of a few x)
 AD_PRICES: tuple[tuple[str, float], ...] = (
-    ("feed", 0.0120), ("stories", 0.0095), ("search", 0.0310), ("banner", 0.0045), ("video", 0.0180), ("marketplace", 0.0220),
+    ("feed", 3500.0), ("stories", 2800.0), ("search", 6500.0), ("banner", 1200.0), ("video", 4500.0), ("marketplace", 5500.0),
 )
 AD_FORMATS = ("image", "video", "carousel", "collection")
 AD_PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube")

@@ -65,4 +65,5 @@ def format_codes(numbers: np.ndarray, digits: int, prefix: str = "", suffix: np.
         x //= 10
     if suffix is not None:
         mat[:, -1] = suffix
-    return mat.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    # bytes -> NumPy variable-width strings -> Python str objects (faster than via fixed "U")
+    return mat.view(f"S{width}").ravel().astype(np.dtypes.StringDType()).astype(object)

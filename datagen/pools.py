@@ -28,7 +28,7 @@ def _slug(text: str, sep: str = ".") -> str:
     return re.sub(r"[^a-z0-9]+", sep, text.lower()).strip(sep)
 
 
-def build_pools(seed: int, *, names: int = 1000, addresses: int = 1500, companies: int = 400) -> Pools:
+def build_pools(seed: int, *, names: int = 600, addresses: int = 1000, companies: int = 300) -> Pools:
     """Build the pools deterministically from `seed` (Faker id_ID for people, en_US for firms)."""
     fake = Faker("id_ID")
     fake.seed_instance(seed)

@@ -190,8 +190,9 @@ def build_receipts(rng: np.random.Generator, catalogue: Catalogue, line_product:
                    line_qty: np.ndarray, first_day: int, last_day: int) -> dict[str, np.ndarray]:
     """Monthly receipts per product ~ units sold that month x U(0.9, 1.3) (at least 1).
 
-    Also sets products.stock = max(0, received - sold), or a small random stock for products
-    that never sold, so some products sit below 20 units.
+    Also sets products.stock = max(0, opening + received - sold), where the opening stock
+    (held before the range, not a receipt) is about 0.3-2.5 months of the product's average
+    sales: slow sellers and unlucky fast sellers sit below 20 units.
     """
     n_products = len(catalogue.price_cents)
     m0 = int(month_index(np.array([first_day]))[0])
@@ -208,9 +209,8 @@ def build_receipts(rng: np.random.Generator, catalogue: Catalogue, line_product:
     product, qty, day = product[order], qty[order], day[order]
     received = np.bincount(product, weights=qty, minlength=n_products)
     sold_total = np.bincount(line_product, weights=line_qty, minlength=n_products)
-    stock = np.maximum(received - sold_total, 0).astype(np.int64)
-    never = sold_total == 0
-    stock[never] = rng.integers(0, 60, size=int(never.sum()))
+    opening = rng.poisson(sold_total / n_months * rng.uniform(0.3, 2.5, size=n_products) + 4)
+    stock = np.maximum(opening + received - sold_total, 0).astype(np.int64)
     catalogue.products["stock"] = stock
     return {
         "receipt_id": np.arange(1, len(product) + 1, dtype=np.int64),

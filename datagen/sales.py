@@ -68,6 +68,22 @@ def _quantities(rng: np.random.Generator, n: int, unit_cents: np.ndarray) -> np.
     return np.clip(q, 1, 1000)
 
 
+def _distinct_within_order(product: np.ndarray, line_order: np.ndarray, n_products: int) -> None:
+    """Make the products of one order distinct (in place): a repeat moves to the next SKU.
+
+    Lines of an order are adjacent and at most LINES_PER_ORDER[-1] long, so comparing each
+    line with the few before it finds every repeat; the first occurrence never changes.
+    """
+    width = max(cat.LINES_PER_ORDER)
+    for _ in range(width):
+        dup = np.zeros(len(product), dtype=bool)
+        for k in range(1, width):
+            dup[k:] |= (product[k:] == product[:-k]) & (line_order[k:] == line_order[:-k])
+        if not dup.any():
+            return
+        product[dup] = (product[dup] + 1) % n_products
+
+
 def build_sales(rng: np.random.Generator, *, orders: int, first_day: int, n_days: int, snapshot: int,
                 day_weight: np.ndarray, customers: Customers, catalogue: Catalogue, promotions: dict,
                 interactions: dict) -> Sales:
@@ -76,14 +92,14 @@ def build_sales(rng: np.random.Generator, *, orders: int, first_day: int, n_days
     n_reg = orders - n_ad
     counts = rng.multinomial(n_reg, day_weight / day_weight.sum())
     reg_day = np.repeat(first_day + np.arange(n_days, dtype=np.int64), counts)
-    reg_secs = reg_day * SECONDS_PER_DAY + seconds_in_day(rng, n_reg)
+    reg_secs = np.sort(reg_day * SECONDS_PER_DAY + seconds_in_day(rng, n_reg))  # days stay in order
     reg_cust = customers.pick(rng, reg_day)
 
     secs = np.concatenate([reg_secs, interactions["purchased_at"][bought]])
     cust = np.concatenate([reg_cust, interactions["customer_id"][bought] - 1])
     ad_product = np.concatenate([np.full(n_reg, -1, dtype=np.int64), interactions["product_id"][bought] - 1])
     source = np.concatenate([np.full(n_reg, -1, dtype=np.int64), bought])
-    order = np.argsort(secs, kind="stable")
+    order = np.argsort(secs, kind="stable")  # two sorted runs: timsort merges them in linear time
     secs, cust, ad_product, source = secs[order], cust[order], ad_product[order], source[order]
     attributed = source >= 0
     interactions["order_id"][source[attributed]] = np.flatnonzero(attributed) + 1
@@ -103,6 +119,7 @@ def build_sales(rng: np.random.Generator, *, orders: int, first_day: int, n_days
     state = season_state(day, first_day, first_day + n_days - 1)[line_order]
     product = sample_products(rng, catalogue, _line_categories(rng, state))
     product[line_start[attributed]] = ad_product[attributed]  # the advertised product is the first line
+    _distinct_within_order(product, line_order, len(catalogue.price_cents))
     # gentle price drift: lines were up to 6% cheaper at the start of the range (whole currency units)
     drift = 0.94 + 0.06 * (line_day - first_day) / max(n_days - 1, 1)
     unit = np.rint(catalogue.price_cents[product] * drift / 100).astype(np.int64) * 100

@@ -27,26 +27,22 @@ def build_sessions(rng: np.random.Generator, *, orders: dict, customers: Custome
         converted[conv_idx[n_orders:]] = False
         conv_idx = conv_idx[:n_orders]
     k = len(conv_idx)
-    linked = rng.choice(n_orders, size=k, replace=False) if k else np.zeros(0, dtype=np.int64)
-
-    started = np.empty(n, dtype=np.int64)
-    customer = np.empty(n, dtype=np.int64)
-    order_id = np.full(n, -1, dtype=np.int64)
+    # converted sessions first (in order-date order), then the others (in time order): two
+    # nearly sorted runs, so the final stable sort is cheap
+    linked = np.sort(rng.choice(n_orders, size=k, replace=False)) if k else np.zeros(0, dtype=np.int64)
+    source = np.concatenate([source[conv_idx], source[~converted]])
     o_secs = orders["order_date"][linked]
-    started[conv_idx] = np.maximum(o_secs - rng.integers(3 * 60, 45 * 60, size=k), first_day * SECONDS_PER_DAY)
-    customer[conv_idx] = orders["customer_id"][linked] - 1
-    order_id[conv_idx] = linked + 1
-    ended = np.empty(n, dtype=np.int64)
-    ended[conv_idx] = o_secs + rng.integers(30, 15 * 60, size=k)
+    conv_started = np.maximum(o_secs - rng.integers(3 * 60, 45 * 60, size=k), first_day * SECONDS_PER_DAY)
+    conv_ended = o_secs + rng.integers(30, 15 * 60, size=k)
 
-    rest = np.flatnonzero(~converted)
-    m = len(rest)
+    m = n - k
     counts = rng.multinomial(m, day_weight / day_weight.sum())
     day = np.repeat(first_day + np.arange(len(day_weight), dtype=np.int64), counts)
-    s = day * SECONDS_PER_DAY + seconds_in_day(rng, m)
-    started[rest] = s
-    customer[rest] = customers.pick(rng, day)
-    ended[rest] = s + 20 + np.floor(rng.lognormal(np.log(360.0), 0.9, size=m)).astype(np.int64)
+    s = np.sort(day * SECONDS_PER_DAY + seconds_in_day(rng, m))
+    started = np.concatenate([conv_started, s])
+    ended = np.concatenate([conv_ended, s + 20 + np.floor(rng.lognormal(np.log(360.0), 0.9, size=m)).astype(np.int64)])
+    customer = np.concatenate([orders["customer_id"][linked] - 1, customers.pick(rng, day)])
+    order_id = np.concatenate([linked + 1, np.full(m, -1, dtype=np.int64)])
 
     # device follows the customer's sign-up platform
     web = customer_platform[customer] == "web"

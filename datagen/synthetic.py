@@ -18,7 +18,9 @@ Sizes follow the number of orders N: customers max(50, N/5), products clip(N/200
 suppliers max(5, products/40), sessions 0.6 N, ad interactions at most 0.5 N, ad purchases
 about 1% of N (capped at 5%; none for tiny N). Attributed ad orders are part of the N orders.
 Status columns that depend on "now" (campaign status, in-transit shipments) are relative to
-the snapshot: the last day of the range (start + months, exclusive).
+the snapshot: the last day of the range (start + months, exclusive). The calendar runs from
+``spec.start`` through the latest date anywhere in the data; campaigns running at the
+snapshot or planned after it reach at most 30 days past it.
 """
 from __future__ import annotations
 
@@ -177,20 +179,21 @@ def _frame(table: Table, cols: dict[str, np.ndarray]) -> pd.DataFrame:
         v = np.asarray(cols[col.name])
         t = col.type
         if isinstance(t, DateTime):
-            ns = np.where(v == NAT, NAT, v * 1_000_000_000)
+            ns = v * 1_000_000_000
+            ns[v == NAT] = NAT
             data[str(col.name)] = ns.view("M8[ns]")
         elif isinstance(t, Date):
-            data[str(col.name)] = (v.astype(np.int64) * (SECONDS_PER_DAY * 1_000_000_000)).view("M8[ns]")
+            data[str(col.name)] = (v.astype(np.int64, copy=False) * (SECONDS_PER_DAY * 1_000_000_000)).view("M8[ns]")
         elif isinstance(t, Numeric):
-            if v.dtype.kind in "iu":
-                data[str(col.name)] = v.astype(np.int64) / 10 ** 2
+            if v.dtype.kind in "iu":  # scaled integers: cents, hundredths of a percent
+                data[str(col.name)] = v / 10 ** 2
             else:
                 data[str(col.name)] = np.round(v.astype(np.float64), t.scale or 0)
         elif isinstance(t, Integer):
-            v = v.astype(np.int64)
+            v = v.astype(np.int64, copy=False)
             data[str(col.name)] = pd.arrays.IntegerArray(v, v < 0) if col.nullable else v
         elif isinstance(t, String):
-            data[str(col.name)] = pd.Series(v, dtype=object).astype("str") if len(v) else pd.Series([], dtype="str")
+            data[str(col.name)] = pd.array(v.astype(object, copy=False), dtype="str")
         else:  # pragma: no cover - the schema has no other types
             raise AssertionError(f"{table.name}.{col.name}: unsupported type {t!r}")
     return pd.DataFrame(data, columns=names, copy=False)  # one block per column: no consolidation copy
