@@ -18,7 +18,6 @@ from datagen.timeline import month_index
 
 @dataclass
 class Catalogue:
-    suppliers: dict[str, np.ndarray]
     products: dict[str, np.ndarray]
     category: np.ndarray      # category index per product (products are grouped by category)
     price_cents: np.ndarray
@@ -125,10 +124,10 @@ def build_products(rng: np.random.Generator, n: int, n_suppliers: int) -> Catalo
         "brand": np.concatenate(brands),
         "price": price_cents,
         "unit_cost": cost,
-        "stock": np.zeros(n, dtype=np.int64),  # filled from receipts and sales
+        "stock": np.zeros(n, dtype=np.int64),  # set by build_receipts from receipts and sales
         "supplier_id": supplier.astype(np.int64) + 1,
     }
-    return Catalogue({}, products, category_a, price_cents, popularity, pop_key)
+    return Catalogue(products, category_a, price_cents, popularity, pop_key)
 
 
 def sample_products(rng: np.random.Generator, catalogue: Catalogue, category: np.ndarray) -> np.ndarray:
