@@ -73,8 +73,8 @@ def test_dtypes_follow_the_column_types(any_data):
                 assert (s == s.dt.normalize()).all(), where
             elif isinstance(col.type, Numeric):
                 assert s.dtype == np.float64, where
-                scale = col.type.scale
-                assert np.allclose(s * 10 ** scale, np.rint(s * 10 ** scale), rtol=0, atol=1e-6), where
+                assert (np.round(s, col.type.scale) == s).all(), where  # exactly `scale` decimals
+                assert (s.abs() < 10 ** (col.type.precision - col.type.scale)).all(), where  # fits the DECIMAL
             elif isinstance(col.type, Integer):
                 assert s.dtype == ("Int64" if col.nullable else np.int64), where
             elif isinstance(col.type, String):
