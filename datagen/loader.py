@@ -25,9 +25,13 @@
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import queue
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -376,7 +380,7 @@ def _text(col: _Column, lo: int, hi: int) -> list[str]:
     if col.kind in ("date", "datetime"):
         return _format_dates(col.values[lo:hi], mask, col.kind, "", NULL_TEXT)
     if col.kind == "int":
-        return _set_nulls(list(map(str, col.values[lo:hi].tolist())), mask, NULL_TEXT)
+        return _set_nulls(_int_text(col.values[lo:hi]), mask, NULL_TEXT)
     if col.kind == "float":
         return _set_nulls(list(map(repr, col.values[lo:hi].tolist())), mask, NULL_TEXT)
     values = col.values[lo:hi].tolist()
@@ -387,6 +391,16 @@ def _text(col: _Column, lo: int, hi: int) -> list[str]:
     if any(ch in probe for ch in _TSV_SPECIAL):
         values = [v.translate(_TSV_ESCAPES) if v is not None else None for v in values]
     return _set_nulls(values, mask, NULL_TEXT)
+
+
+def _int_text(values: np.ndarray) -> list[str]:
+    if len(values) == 0:
+        return []
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo < 100_000 and hi - lo < len(values):  # flags, quantities, small-table keys: a lookup
+        lut = np.array([str(v) for v in range(lo, hi + 1)], dtype=object)
+        return lut[values - lo].tolist()
+    return list(map(str, values.tolist()))
 
 
 def _tsv_chunks(tdata: _TableData, chunk: int) -> Iterator[tuple[int, str]]:
@@ -401,6 +415,62 @@ def _row_batches(tdata: _TableData, batch: int, time_suffix: str) -> Iterator[tu
         hi = min(lo + batch, tdata.rows)
         cols = [_native(c, lo, hi, time_suffix) for c in tdata.columns]
         yield hi - lo, zip(*cols)
+
+
+def _prefetched(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate ``items`` computed by a background thread up to ``depth`` items ahead.
+
+    While the main thread waits for the server (socket I/O releases the GIL) the next chunk is
+    encoded, so client-side encoding and server-side loading overlap. An error in the worker is
+    re-raised here; leaving the loop early (error, Ctrl-C) stops the worker.
+    """
+    done = object()
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(_Failure(exc))
+
+    worker = threading.Thread(target=work, name="loader-encoder", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+
+
+@dataclass
+class _Failure:
+    exc: BaseException
+
+
+def _table_chunks(tables: list[_TableData], encode) -> Iterator[tuple[int, int, object]]:
+    """(table position, rows, payload) for every chunk of every table, in load order."""
+    for i, tdata in enumerate(tables):
+        for n, payload in encode(tdata):
+            yield i, n, payload
 
 
 # ====================================================================== the load
@@ -579,16 +649,29 @@ def _load_mysql(conn: Connection, tables: list[_TableData], replace: bool, show:
                         raise _data_exists(counts)
                     for t in reversed(LOAD_ORDER):
                         cur.execute(f"DELETE FROM {prep.format_table(t)}")
+                if use_infile:
+                    encode = functools.partial(_tsv_files, directory=tmp)
+                else:
+                    encode = functools.partial(_tuple_batches, batch=MYSQL_BATCH, time_suffix="")
                 loads = []
-                for tdata in tables:
-                    current = tdata.table.name
-                    t0 = time.perf_counter()
-                    with rows_bar(tdata.table.name, tdata.rows, show) as bar:
-                        if use_infile:
-                            _mysql_infile(cur, conn, tdata, tmp, bar)
-                        else:
-                            _mysql_executemany(cur, conn, tdata, bar)
-                    loads.append(TableLoad(tdata.table.name, tdata.rows, time.perf_counter() - t0))
+                chunks = _prefetched(_table_chunks(tables, encode))
+                with contextlib.closing(chunks):
+                    for i, tdata in enumerate(tables):
+                        current = tdata.table.name
+                        t0 = time.perf_counter()
+                        name, cols = _quoted(conn, tdata)
+                        with rows_bar(tdata.table.name, tdata.rows, show) as bar:
+                            left = tdata.rows
+                            while left > 0:
+                                j, n, payload = next(chunks)
+                                assert j == i, "chunks out of order"
+                                if use_infile:
+                                    _mysql_infile(cur, tdata.table.name, name, cols, n, payload)
+                                else:
+                                    _mysql_executemany(cur, tdata.table.name, name, cols, n, payload)
+                                bar.update(n)
+                                left -= n
+                        loads.append(TableLoad(tdata.table.name, tdata.rows, time.perf_counter() - t0))
                 current = None
                 raw.commit()
             except BaseException as exc:
@@ -621,39 +704,42 @@ def _mysql_warnings(cur) -> list[str]:
     return [f"{level} {code}: {msg}" for level, code, msg in cur.fetchall()]
 
 
-def _mysql_infile(cur, conn: Connection, tdata: _TableData, tmp: str, bar) -> None:
-    name, cols = _quoted(conn, tdata)
-    path = os.path.join(tmp, f"{tdata.table.name}.tsv")
-    sql = (
-        f"LOAD DATA LOCAL INFILE %s INTO TABLE {name} CHARACTER SET utf8mb4 "
-        "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' "
-        f"({cols})"
-    )
-    for n, text in _tsv_chunks(tdata, TEXT_CHUNK):
+def _tsv_files(tdata: _TableData, directory: str) -> Iterator[tuple[int, str]]:
+    for k, (n, text) in enumerate(_tsv_chunks(tdata, TEXT_CHUNK)):
+        path = os.path.join(directory, f"{tdata.table.name}.{k}.tsv")
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        del text
-        loaded = cur.execute(sql, (path,))
-        warnings = _mysql_warnings(cur)
-        if loaded != n or warnings:
-            detail = "; ".join(warnings) if warnings else "no warning given"
-            raise LoadError(
-                f"loading {tdata.table.name} failed: the server took {loaded:,} of {n:,} rows ({detail}); "
-                "rolled back, the database is unchanged"
-            )
-        bar.update(n)
-    if os.path.exists(path):
+        yield n, path
+
+
+def _tuple_batches(tdata: _TableData, batch: int, time_suffix: str) -> Iterator[tuple[int, list[tuple]]]:
+    for n, rows in _row_batches(tdata, batch, time_suffix):
+        yield n, list(rows)
+
+
+_LOAD_DATA = (
+    "LOAD DATA LOCAL INFILE %s INTO TABLE {table} CHARACTER SET utf8mb4 "
+    "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({columns})"
+)
+
+
+def _mysql_infile(cur, label: str, table: str, columns: str, n: int, path: str) -> None:
+    """LOAD DATA one chunk file; LOCAL makes errors warnings and skips rows, so verify both."""
+    try:
+        loaded = cur.execute(_LOAD_DATA.format(table=table, columns=columns), (path,))
+    finally:
         os.remove(path)
+    warnings = _mysql_warnings(cur)
+    if loaded != n or warnings:
+        detail = "; ".join(warnings) if warnings else "no warning given"
+        raise LoadError(f"loading {label} failed: the server took {loaded:,} of {n:,} rows ({detail}); rolled back, the database is unchanged")
 
 
-def _mysql_executemany(cur, conn: Connection, tdata: _TableData, bar) -> None:
-    name, cols = _quoted(conn, tdata)
-    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join(['%s'] * len(tdata.columns))})"
-    for n, rows in _row_batches(tdata, MYSQL_BATCH, ""):
-        done = cur.executemany(sql, list(rows))
-        if done != n:
-            raise LoadError(f"loading {tdata.table.name} failed: the server took {done} of {n} rows; rolled back, the database is unchanged")
-        bar.update(n)
+def _mysql_executemany(cur, label: str, table: str, columns: str, n: int, rows: list[tuple]) -> None:
+    placeholders = ", ".join(["%s"] * len(rows[0]))
+    done = cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    if done != n:
+        raise LoadError(f"loading {label} failed: the server took {done:,} of {n:,} rows; rolled back, the database is unchanged")
 
 
 # ---------------------------------------------------------------------- PostgreSQL
@@ -670,16 +756,22 @@ def _load_postgresql(conn: Connection, tables: list[_TableData], replace: bool, 
                 # TRUNCATE is transactional in PostgreSQL and far faster than DELETE.
                 cur.execute("TRUNCATE " + ", ".join(prep.format_table(t) for t in LOAD_ORDER))
             loads = []
-            for tdata in tables:
-                current = tdata.table.name
-                t0 = time.perf_counter()
-                name, cols = _quoted(conn, tdata)
-                with rows_bar(tdata.table.name, tdata.rows, show) as bar:
-                    with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
-                        for n, text in _tsv_chunks(tdata, TEXT_CHUNK):
-                            copy.write(text)
-                            bar.update(n)
-                loads.append(TableLoad(tdata.table.name, tdata.rows, time.perf_counter() - t0))
+            chunks = _prefetched(_table_chunks(tables, lambda tdata: _tsv_chunks(tdata, TEXT_CHUNK)))
+            with contextlib.closing(chunks):
+                for i, tdata in enumerate(tables):
+                    current = tdata.table.name
+                    t0 = time.perf_counter()
+                    name, cols = _quoted(conn, tdata)
+                    with rows_bar(tdata.table.name, tdata.rows, show) as bar:
+                        with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+                            left = tdata.rows
+                            while left > 0:
+                                j, n, text = next(chunks)
+                                assert j == i, "chunks out of order"
+                                copy.write(text)
+                                bar.update(n)
+                                left -= n
+                    loads.append(TableLoad(tdata.table.name, tdata.rows, time.perf_counter() - t0))
             current = None
         raw.commit()
     except BaseException as exc:
