@@ -53,6 +53,30 @@ def _month_mysql(element, compiler, **kw):
     return "(CAST(%s AS DATE) - INTERVAL (DAYOFMONTH(%s) - 1) DAY)" % (arg, arg)
 
 
+class year_of(FunctionElement):  # noqa: N801
+    """1 January of the year of a DATE/DATETIME, as a DATE."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "year_of"
+
+
+@compiles(year_of)
+def _year_pg(element, compiler, **kw):
+    return "CAST(date_trunc('year', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(year_of, "sqlite")
+def _year_sqlite(element, compiler, **kw):
+    return "date(%s, 'start of year')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(year_of, "mysql")
+@compiles(year_of, "mariadb")
+def _year_mysql(element, compiler, **kw):
+    return "MAKEDATE(YEAR(%s), 1)" % compiler.process(element.clauses, **kw)
+
+
 def mask_word(segment_id, word: int):
     """The bit of `segment_id` inside mask word `word` (0 when the segment lives in another word)."""
     low, high = sa.literal_column(str(word * MASK_BITS)), sa.literal_column(str((word + 1) * MASK_BITS))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, Numeric, SmallInteger, String, Table
 
-from schema.sqlexpr import mask_word, month_of
+from schema.sqlexpr import mask_word, month_of, year_of
 from schema.views import date_of as day_of, valid_revenue_by_ad
 from schema.summaries import summary
 from schema.tables import ads, customers, inventory_receipts, metadata, order_items, orders, products, reviews, sessions
@@ -63,21 +63,37 @@ def _select_dim_segment():
 summary(dim_segment, _select_dim_segment)
 
 
+product_segment = Table(
+    "product_segment", metadata,
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("segment_id", Integer, nullable=False),
+    Column("unit_cost", Numeric(14, 2, asdecimal=False), nullable=False),
+    comment="Summary: each product's segment and unit cost (integer keys for the line scan).",
+)
+
+
+def _select_product_segment():
+    p = products.c
+    return sa.select(p.product_id, dim_segment.c.segment_id, p.unit_cost).select_from(
+        products.join(dim_segment, sa.and_(dim_segment.c.category == p.category, dim_segment.c.brand == p.brand)))
+
+
+summary(product_segment, _select_product_segment)
+
 def _lines():
-    """order_items joined to their order, product and segment (the facts every sales summary sums)."""
-    return (
-        order_items.join(orders, orders.c.order_id == order_items.c.order_id)
-        .join(products, products.c.product_id == order_items.c.product_id)
-        .join(dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand))
-    )
+    """order_items joined to their order and their product's segment and cost."""
+    return order_items.join(orders, orders.c.order_id == order_items.c.order_id).join(
+        product_segment, product_segment.c.product_id == order_items.c.product_id)
 
 
-def _money_sums():
+def _line_sums():
     oi = order_items.c
-    return [
-        sa.func.sum(oi.after_discount), sa.func.sum(oi.before_discount), sa.func.sum(oi.discount_amount),
-        sa.func.sum(oi.quantity), sa.func.sum(oi.quantity * products.c.unit_cost),
-    ]
+    return [sa.func.sum(oi.after_discount), sa.func.sum(oi.before_discount), sa.func.sum(oi.discount_amount),
+            sa.func.sum(oi.quantity), sa.func.sum(oi.quantity * product_segment.c.unit_cost)]
+
+
+def _money_sums(cols):
+    return [sa.func.sum(cols[c]) for c in ("revenue", "before_discount", "discount", "units", "cost")]
 
 
 # ---------------------------------------------------------------- sales: segment x day
@@ -95,13 +111,10 @@ agg_sales_day = Table(
 
 
 def _select_sales_day():
-    day = day_of(orders.c.order_date)
-    o = orders.c
-    return (
-        sa.select(day, dim_segment.c.segment_id, o.is_valid, o.is_net, *_money_sums(), sa.func.count())
-        .select_from(_lines())
-        .group_by(day, dim_segment.c.segment_id, o.is_valid, o.is_net)
-    )
+    o, seg = orders.c, product_segment.c.segment_id
+    day = day_of(o.order_date)
+    return (sa.select(day, seg, o.is_valid, o.is_net, *_line_sums(), sa.func.count()).select_from(_lines())
+            .group_by(day, seg, o.is_valid, o.is_net))
 
 
 summary(agg_sales_day, _select_sales_day)
@@ -122,17 +135,36 @@ agg_product_month = Table(
 
 
 def _select_product_month():
-    month = month_of(orders.c.order_date)
-    o = orders.c
-    return (
-        sa.select(month, products.c.product_id, o.is_valid, o.is_net, dim_segment.c.segment_id, *_money_sums(),
-                  sa.func.count(sa.distinct(o.order_id)))
-        .select_from(_lines())
-        .group_by(month, products.c.product_id, o.is_valid, o.is_net, dim_segment.c.segment_id)
-    )
+    o, oi = orders.c, order_items.c
+    month = month_of(o.order_date)
+    return (sa.select(month, oi.product_id, o.is_valid, o.is_net, sa.func.min(product_segment.c.segment_id), *_line_sums(),
+                      sa.func.count(sa.distinct(oi.order_id))).select_from(_lines())
+            .group_by(month, oi.product_id, o.is_valid, o.is_net))
 
 
 summary(agg_product_month, _select_product_month)
+
+agg_product_year = Table(
+    "agg_product_year", metadata,
+    Column("year", Date, primary_key=True, comment="1 January"),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    Column("segment_id", Integer, nullable=False),
+    *_money(),
+    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
+    comment="Summary: agg_product_month rolled up to years (whole years of a date range read these).",
+    **NO_ROWID,
+)
+
+
+def _select_product_year():
+    m = agg_product_month.c
+    year = year_of(m.month)
+    return (sa.select(year, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m), sa.func.sum(m.orders))
+            .group_by(year, m.product_id, m.is_valid, m.is_net))
+
+
+summary(agg_product_year, _select_product_year)
 
 # ---------------------------------------------------------------- orders: one narrow row per order
 order_facts = Table(
@@ -147,33 +179,26 @@ order_facts = Table(
     Column("revenue", Total(), nullable=False, comment="sum(after_discount) of the order"),
     Column("units", Integer, nullable=False),
     Index(None, "customer_id"),
-    comment="Summary: one narrow row per order (day-clustered) for exact distinct order and customer counts.",
+    comment="Summary: one narrow row per order with lines (day-clustered) for exact distinct order and customer counts.",
     **NO_ROWID,
 )
 
 
 def _select_order_facts():
-    seg = dim_segment.c.segment_id
+    oi, seg = order_items.c, product_segment.c.segment_id
+    # grouped by order_id alone, so the scan follows the order_id index with no sort
     per_order = (
-        sa.select(
-            order_items.c.order_id,
-            sa.func.sum(sa.distinct(mask_word(seg, 0))).label("mask0"),
-            sa.func.sum(sa.distinct(mask_word(seg, 1))).label("mask1"),
-            sa.func.sum(order_items.c.after_discount).label("revenue"),
-            sa.func.sum(order_items.c.quantity).label("units"),
-        )
-        .select_from(
-            order_items.join(products, products.c.product_id == order_items.c.product_id).join(
-                dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand))
-        )
-        .group_by(order_items.c.order_id)
-        .subquery("per_order")
+        sa.select(oi.order_id, sa.func.sum(sa.distinct(mask_word(seg, 0))).label("mask0"),
+                  sa.func.sum(sa.distinct(mask_word(seg, 1))).label("mask1"),
+                  sa.func.sum(oi.after_discount).label("revenue"), sa.func.sum(oi.quantity).label("units"))
+        .select_from(order_items.join(product_segment, product_segment.c.product_id == oi.product_id))
+        .group_by(oi.order_id).subquery("per_order")
     )
     o = orders.c
     return sa.select(
         day_of(o.order_date), o.order_id, o.is_valid, o.is_net, o.customer_id, o.payment_method_id,
         per_order.c.mask0, per_order.c.mask1, per_order.c.revenue, per_order.c.units,
-    ).select_from(orders.join(per_order, per_order.c.order_id == o.order_id))
+    ).select_from(per_order.join(orders, per_order.c.order_id == o.order_id))
 
 
 summary(order_facts, _select_order_facts)
@@ -274,10 +299,8 @@ agg_sales_month = Table(
 def _select_sales_month():
     d = agg_sales_day.c
     month = month_of(d.day)
-    return sa.select(
-        month, d.segment_id, d.is_valid, d.is_net,
-        *[sa.func.sum(d[c]) for c in ("revenue", "before_discount", "discount", "units", "cost", "lines")],
-    ).group_by(month, d.segment_id, d.is_valid, d.is_net)
+    return (sa.select(month, d.segment_id, d.is_valid, d.is_net, *_money_sums(d), sa.func.sum(d.lines))
+            .group_by(month, d.segment_id, d.is_valid, d.is_net))
 
 
 summary(agg_sales_month, _select_sales_month)
@@ -311,12 +334,11 @@ agg_receipts_day = Table(
 
 
 def _select_receipts_day():
-    r = inventory_receipts.c
+    r, d = inventory_receipts.c, product_segment.c
     return (
-        sa.select(r.received_date, dim_segment.c.segment_id, sa.func.sum(r.quantity_received), sa.func.count())
-        .select_from(inventory_receipts.join(products, products.c.product_id == r.product_id).join(
-            dim_segment, sa.and_(dim_segment.c.category == products.c.category, dim_segment.c.brand == products.c.brand)))
-        .group_by(r.received_date, dim_segment.c.segment_id)
+        sa.select(r.received_date, d.segment_id, sa.func.sum(r.quantity_received), sa.func.count())
+        .select_from(inventory_receipts.join(product_segment, d.product_id == r.product_id))
+        .group_by(r.received_date, d.segment_id)
     )
 
 
@@ -416,3 +438,35 @@ def _select_ad():
 
 
 summary(agg_ad, _select_ad)
+
+
+# ---------------------------------------------------------------- registered customers per sign-up month
+AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None))
+
+
+def age_band(age):
+    """'16-24' ... '65+': the one definition of the age bands."""
+    return sa.case(*[((age <= hi) if hi else (age >= lo), sa.literal_column(f"'{lo}-{hi}'" if hi else f"'{lo}+'"))
+                     for lo, hi in AGE_BANDS])
+
+
+agg_signup_month = Table(
+    "agg_signup_month", metadata,
+    Column("month", Date, primary_key=True, comment="month of signup_date"),
+    Column("city", String(60), primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    Column("gender", String(1), primary_key=True),
+    Column("age_band", String(5), primary_key=True),
+    Column("users", Integer, nullable=False),
+    comment="Summary: customers per sign-up month x city x platform x gender x age band.",
+    **NO_ROWID,
+)
+
+
+def _select_signup_month():
+    c = customers.c
+    month, band = month_of(c.signup_date), age_band(c.age)
+    return sa.select(month, c.city, c.platform, c.gender, band, sa.func.count()).group_by(month, c.city, c.platform, c.gender, band)
+
+
+summary(agg_signup_month, _select_signup_month)

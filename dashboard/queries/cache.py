@@ -16,6 +16,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from schema.config import Settings
+from schema.tables import refresh_log
 
 DATA_VERSION_TTL = 5.0  # seconds between two reads of refresh_log
 
@@ -59,13 +60,13 @@ def _read_data_version() -> str:
 
     engine = get_engine()
     try:
-        log = sa.Table("refresh_log", sa.MetaData(), autoload_with=engine)
-    except sa.exc.NoSuchTableError:
-        return "no-refresh-log"
-    except sa.exc.OperationalError:
-        return "unavailable"
-    pk = list(log.primary_key.columns) or list(log.columns)[:1]
-    rows = scalar_rows(sa.select(sa.func.count(), sa.func.max(pk[0])).select_from(log))
+        rows = scalar_rows(sa.select(sa.func.count(), sa.func.max(refresh_log.c.refresh_id)))
+    except sa.exc.ProgrammingError:  # no refresh_log table yet (PostgreSQL, MySQL)
+        rows = [(0, None)]
+    except sa.exc.OperationalError as exc:  # SQLite: no such table
+        if "no such table" not in str(exc):
+            raise
+        rows = [(0, None)]
     return f"{engine.url.render_as_string(hide_password=True)}|{rows[0][0]}|{rows[0][1]}"
 
 
@@ -85,7 +86,12 @@ def cached(name: str, filters, params: dict, compute):
     return value
 
 
+def clear_results() -> None:
+    """Forget every cached result (the data version is kept)."""
+    _backend().clear()
+
+
 def clear_cache() -> None:
     """Forget every cached result and re-read the data version (called after refresh)."""
-    _backend().clear()
+    clear_results()
     _state["version"] = None

@@ -8,20 +8,19 @@ from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
-from dashboard.queries.sql import date_clause, in_clause, range_clause, scope_clause
+from dashboard.queries.sql import both, date_clause, in_clause, range_clause, scope_clause, split_range
 from schema.sqlexpr import month_of
-from schema.summary_tables import agg_active_month, agg_customer, agg_first_month, order_facts
+from schema.summary_tables import agg_active_month, agg_customer, agg_first_month, agg_signup_month, age_band, order_facts
 from schema.tables import customers
 
 CUSTOMER_DIMS = ("start", "end", "cities", "platforms", "status_scope")
 LIFETIME_DIMS = ("cities", "platforms", "status_scope")
 REGISTERED_DIMS = ("end", "cities", "platforms")
 FREQUENCY_BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 4, "4"), (5, 9, "5-9"), (10, None, "10+"))
-AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None))
 
 
 def customer_clause(f: Filters, cols=customers.c):
-    return sa.and_(in_clause(cols.city, f.cities), in_clause(cols.platform, f.platforms))
+    return both(in_clause(cols.city, f.cities), in_clause(cols.platform, f.platforms))
 
 
 def _has_customer_filter(f: Filters) -> bool:
@@ -54,10 +53,8 @@ def active_users(f: Filters) -> int:
 
 
 def user_values(f: Filters) -> dict:
-    c = customers.c
-    count = sa.select(sa.func.count()).select_from(customers)
-    users = _count(count.where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)))
-    new = _count(count.where(range_clause(c.signup_date, f), customer_clause(f)))
+    users = int(signups(f, None, f.end_exclusive)["users"].sum())
+    new = int(signups(f, f.start, f.end_exclusive)["users"].sum())
     return {"users": users, "active_users": active_users(f), "new_users": new}
 
 
@@ -74,11 +71,8 @@ def user_kpis(filters: Filters) -> pd.DataFrame:
 @dataset("signups_monthly", title="Sign-ups per month", dimensions=("start", "end", "cities", "platforms"),
          description="Per month: customers who signed up in the range.", metrics=("signups",))
 def signups_monthly(filters: Filters) -> pd.DataFrame:
-    c = customers.c
-    month = month_of(c.signup_date)
-    frame = read_frame(sa.select(month.label("month"), sa.func.count().label("signups"))
-                       .where(range_clause(c.signup_date, filters), customer_clause(filters)).group_by(month).order_by(month))
-    return ints(frame, "signups")
+    frame = signups(filters, filters.start, filters.end_exclusive, "month").rename(columns={"users": "signups"})
+    return frame.sort_values("month").reset_index(drop=True)
 
 
 def _first_month(f: Filters) -> pd.DataFrame:
@@ -153,31 +147,41 @@ def customer_lifetime_value(filters: Filters) -> pd.DataFrame:
     return frame[["platform", "customers", "revenue", "orders", "avg_clv", "avg_orders"]]
 
 
-# ---------------------------------------------------------------- demographics of registered users
-def _registered(f: Filters, label: str, expr) -> pd.DataFrame:
-    c = customers.c
-    frame = read_frame(sa.select(expr.label(label), sa.func.count().label("users"))
-                       .where(date_clause(c.signup_date, None, f.end_exclusive), customer_clause(f)).group_by(expr))
-    frame = share(ints(frame, "users"), "users")
+# ---------------------------------------------------------------- registered users (agg_signup_month + edge days)
+SIGNUP_GROUPS = ("month", "city", "platform", "gender", "age_band")
+
+
+def signups(f: Filters, start, end_exclusive, *group: str) -> pd.DataFrame:
+    """Customers who signed up in [start, end_exclusive) (open bounds allowed), counted per `group`
+    columns (any of SIGNUP_GROUPS), honouring the city and platform filters."""
+    s, c = agg_signup_month.c, customers.c
+    parts = []
+    for grain, lo, hi in split_range(start, end_exclusive, ("month",)):
+        if grain == "month":
+            cols = [s[g] for g in group]
+            parts.append(sa.select(*cols, s.users).where(date_clause(s.month, lo, hi), customer_clause(f, s)))
+        else:
+            exprs = {"month": month_of(c.signup_date), "age_band": age_band(c.age)}
+            cols = [(exprs[g] if g in exprs else c[g]).label(g) for g in group]
+            parts.append(sa.select(*cols, sa.literal_column("1").label("users")).where(
+                date_clause(c.signup_date, lo, hi), customer_clause(f)))
+    src = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("signups")
+    cols = [src.c[g] for g in group]
+    frame = read_frame(sa.select(*cols, sa.func.sum(src.c.users).label("users")).group_by(*cols))
+    return ints(frame, "users")
+
+
+def _registered(f: Filters, label: str) -> pd.DataFrame:
+    frame = share(signups(f, None, f.end_exclusive, label), "users")
     return frame.sort_values(["users", label], ascending=[False, True]).reset_index(drop=True)
 
 
-def age_band_expr():
-    age = customers.c.age
-    return sa.case(*[((age <= hi) if hi else (age >= lo), sa.literal_column(f"'{lo}-{hi}'" if hi else f"'{lo}+'"))
-                     for lo, hi in AGE_BANDS])
-
-
-for _name, _label, _expr, _title in (
-    ("gender_split", "gender", customers.c.gender, "Users by gender"),
-    ("age_bands", "age_band", age_band_expr(), "Users by age band"),
-    ("platform_usage", "platform", customers.c.platform, "Users by sign-up platform"),
-    ("users_by_city", "city", customers.c.city, "Users by city"),
+for _name, _label, _title in (
+    ("gender_split", "gender", "Users by gender"),
+    ("age_bands", "age_band", "Users by age band"),
+    ("platform_usage", "platform", "Users by sign-up platform"),
+    ("users_by_city", "city", "Users by city"),
 ):
-    def _build(label=_label, expr=_expr):
-        def fn(filters: Filters) -> pd.DataFrame:
-            return _registered(filters, label, expr)
-        return fn
-
     dataset(_name, title=_title, dimensions=REGISTERED_DIMS, metrics=("users", "share_pct"),
-            description=f"Registered users (sign-up on or before the end of the range) per {_label.replace('_', ' ')}.")(_build())
+            description=f"Registered users (sign-up on or before the end of the range) per {_label.replace('_', ' ')}.")(
+        lambda filters, label=_label: _registered(filters, label))

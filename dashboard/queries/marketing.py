@@ -13,7 +13,7 @@ from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
-from dashboard.queries.sql import in_clause, range_clause
+from dashboard.queries.sql import both, in_clause, range_clause
 from schema.summary_tables import agg_ad, agg_sessions_day
 from schema.tables import ads, campaigns
 
@@ -24,7 +24,7 @@ COUNTS = ("reach", "clicks", "purchases")
 def ad_rows(f: Filters) -> pd.DataFrame:
     """One row per ad of the selected campaigns (overlapping the range) and platforms."""
     a, c = ads.c, campaigns.c
-    overlap = sa.and_(sa.true(), *([c.end_date >= f.start] if f.start else []), *([c.start_date <= f.end] if f.end else []))
+    overlap = both(*([c.end_date >= f.start] if f.start else []), *([c.start_date <= f.end] if f.end else []))
     stmt = (sa.select(a.ad_id, a.ad_name, a.ad_format, a.placement, a.platform, a.is_active, a.reach, a.clicks, a.purchases,
                       a.budget, agg_ad.c.revenue, c.campaign_id, c.campaign_name)
             .select_from(ads.join(campaigns, c.campaign_id == a.campaign_id).outerjoin(agg_ad, agg_ad.c.ad_id == a.ad_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.queries.engine import read_frame
+from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
@@ -29,20 +29,21 @@ def _sums(src, *group):
 # ---------------------------------------------------------------- KPIs
 def order_customer_counts(f: Filters) -> tuple[int, int]:
     """Distinct orders and customers in scope (exact): summaries when no product filter applies."""
-    if not has_product_filter(f):
-        p = agg_orders_day_pm.c
-        orders = read_frame(sa.select(sa.func.sum(p.orders)).where(range_clause(p.day, f), scope_clause(p, f))).iat[0, 0]
-        if f.start is None and f.end is None:
-            c = agg_customer.c
-            customers = read_frame(sa.select(sa.func.count()).where(c[f"orders_{f.status_scope}"] > 0)).iat[0, 0]
-        else:
-            o = order_facts.c
-            customers = read_frame(sa.select(sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(f))).iat[0, 0]
-        return int(orders or 0), int(customers or 0)
     o = order_facts.c
-    row = read_frame(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts)
-                     .where(order_rows_where(f)))
-    return int(row.iat[0, 0] or 0), int(row.iat[0, 1] or 0)
+    if has_product_filter(f):
+        return _counts(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts)
+                       .where(order_rows_where(f)))
+    p = agg_orders_day_pm.c
+    orders = sa.select(sa.func.sum(p.orders)).where(range_clause(p.day, f), scope_clause(p, f)).scalar_subquery()
+    if f.start is None and f.end is None:
+        c = agg_customer.c
+        return _counts(sa.select(orders, sa.func.count()).select_from(agg_customer).where(c[f"orders_{f.status_scope}"] > 0))
+    return _counts(sa.select(orders, sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts).where(order_rows_where(f)))
+
+
+def _counts(stmt) -> tuple[int, int]:
+    orders, customers = scalar_rows(stmt)[0]
+    return int(orders or 0), int(customers or 0)
 
 
 def product_totals(f: Filters) -> pd.DataFrame:
@@ -54,22 +55,22 @@ def product_totals(f: Filters) -> pd.DataFrame:
 def top_product(f: Filters) -> str | None:
     src = product_rows(f)
     revenue = sa.func.sum(src.c.revenue)
-    best = (sa.select(src.c.product_id, revenue.label("revenue")).group_by(src.c.product_id)
-            .order_by(revenue.desc(), src.c.product_id).limit(1).subquery())
-    frame = read_frame(sa.select(products.c.product_name).select_from(best.join(products, products.c.product_id == best.c.product_id)))
-    return None if frame.empty else str(frame.iat[0, 0])
+    best = (sa.select(src.c.product_id).group_by(src.c.product_id).order_by(revenue.desc(), src.c.product_id).limit(1)
+            .scalar_subquery())
+    rows = scalar_rows(sa.select(products.c.product_name).where(products.c.product_id == best))
+    return str(rows[0][0]) if rows else None
 
 
 def kpi_values(f: Filters) -> dict:
     src = sales_rows(f)
-    sums = read_frame(sa.select(*_sums(src))).iloc[0].fillna(0)
+    sums = dict(zip(MONEY, (float(v or 0) for v in scalar_rows(sa.select(*_sums(src)))[0])))
     orders, customers = order_customer_counts(f)
-    revenue = float(sums["revenue"])
-    profit = revenue - float(sums["cost"])
+    revenue = sums["revenue"]
+    profit = revenue - sums["cost"]
     return {
         "revenue": round(revenue, 2),
-        "revenue_before_discount": round(float(sums["before_discount"]), 2),
-        "discount": round(float(sums["discount"]), 2),
+        "revenue_before_discount": round(sums["before_discount"], 2),
+        "discount": round(sums["discount"], 2),
         "orders": orders,
         "units": int(sums["units"]),
         "customers": customers,

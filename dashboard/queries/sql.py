@@ -30,12 +30,14 @@ def scope_clause(cols, filters: Filters):
 
 
 def date_clause(col, start: date | None, end_exclusive: date | None):
-    parts = []
-    if start is not None:
-        parts.append(col >= start)
-    if end_exclusive is not None:
-        parts.append(col < end_exclusive)
-    return sa.and_(TRUE, *parts)
+    parts = ([col >= start] if start is not None else []) + ([col < end_exclusive] if end_exclusive is not None else [])
+    return both(*parts)
+
+
+def both(*clauses):
+    """AND of the clauses that are not TRUE (cheaper to build and to read than and_(true(), ...))."""
+    real = [c for c in clauses if c is not TRUE]
+    return real[0] if len(real) == 1 else (sa.and_(*real) if real else TRUE)
 
 
 def range_clause(col, filters: Filters):
@@ -79,47 +81,33 @@ def mask_clause(cols, filters: Filters):
     return sa.or_(*parts) if parts else sa.false()
 
 
-# ---------------------------------------------------------------- months and edge days
-@dataclass(frozen=True)
-class Split:
-    """A date range as whole months [month_lo, month_hi) plus day ranges for the edges."""
-
-    month_lo: date | None
-    month_hi: date | None
-    day_ranges: tuple[tuple[date | None, date | None], ...]
-    has_months: bool
+# ---------------------------------------------------------------- whole years / months and edge days
+def _floor(d: date, grain: str) -> date:
+    return d.replace(month=1, day=1) if grain == "year" else d.replace(day=1)
 
 
-def _month_ceil(d: date) -> date:
-    return d if d.day == 1 else _next_month(d.replace(day=1))
+def _ceil(d: date, grain: str) -> date:
+    f = _floor(d, grain)
+    if f == d:
+        return d
+    return date(f.year + 1, 1, 1) if grain == "year" else date(f.year + (f.month == 12), f.month % 12 + 1, 1)
 
 
-def _next_month(d: date) -> date:
-    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-
-
-def month_split(start: date | None, end_exclusive: date | None) -> Split:
-    lo = _month_ceil(start) if start else None
-    hi = end_exclusive.replace(day=1) if end_exclusive else None
+def split_range(start: date | None, end_exclusive: date | None, grains: tuple[str, ...]) -> list[tuple[str, date | None, date | None]]:
+    """Cut [start, end_exclusive) into pieces (grain, lo, hi): whole units of the coarsest grain first
+    (e.g. whole years, then whole months), days for the rest. None bounds are open."""
+    if start is not None and end_exclusive is not None and start >= end_exclusive:
+        return []
+    if not grains:
+        return [("day", start, end_exclusive)]
+    grain, finer = grains[0], grains[1:]
+    lo = _ceil(start, grain) if start else None
+    hi = _floor(end_exclusive, grain) if end_exclusive else None
     if lo is not None and hi is not None and lo >= hi:
-        return Split(None, None, ((start, end_exclusive),), False)
-    days = []
+        return split_range(start, end_exclusive, finer)
+    pieces = [(grain, lo, hi)]
     if start is not None and start < lo:
-        days.append((start, lo))
+        pieces += split_range(start, lo, finer)
     if end_exclusive is not None and hi < end_exclusive:
-        days.append((hi, end_exclusive))
-    return Split(lo, hi, tuple(days), True)
-
-
-def shift_year(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
-def year_bounds(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year + 1, 1, 1)
-
-
-ONE_DAY = timedelta(days=1)
+        pieces += split_range(hi, end_exclusive, finer)
+    return pieces
