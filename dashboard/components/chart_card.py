@@ -40,7 +40,8 @@ STATUS = "chart-status"
 HELP = "chart-help"
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": "hover",
-                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toImage"]}
+                # sendChartToCloud uploads the chart to Plotly's cloud: never offered (the app stays offline)
+                "modeBarButtonsToRemove": ["sendChartToCloud", "lasso2d", "select2d", "autoScale2d", "toImage"]}
 
 
 @dataclass(frozen=True)

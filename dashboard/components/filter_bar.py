@@ -30,6 +30,7 @@ from dashboard.queries.filters import DEFAULT_SCOPE, DIMENSIONS, STATUS_SCOPES, 
 from schema.errors import UserError
 
 # ------------------------------------------------------------------ ids (named once)
+FILTER_AREA = "filter-area"  # the whole bar, hidden on pages without filters (404)
 DRAWER = "filter-drawer"
 DRAWER_TOGGLE = "filter-drawer-toggle"
 DRAWER_CLOSE = "filter-drawer-close"
@@ -266,7 +267,8 @@ def filter_bar() -> html.Div:
             html.Div(id=DRAWER_BACKDROP, className="filter-backdrop d-lg-none", n_clicks=0),
             html.Div([header, body], id=DRAWER, className="offcanvas-lg offcanvas-end filter-drawer",
                      tabIndex="-1", **{"aria-label": "Filters"}),
-        ]
+        ],
+        id=FILTER_AREA,
     )
 
 
@@ -331,11 +333,13 @@ def register(app, *, known_values=None, options=None) -> None:
                 [option_list((lists or {}).get(n, ()), r.controls.dims.get(n, [])) for n in names],
                 r.controls.scope, banner)
 
-    @app.callback(Output(group_id(ALL), "className"), Input(PAGE_META, "data"), State(group_id(ALL), "className"))
+    @app.callback(Output(group_id(ALL), "className"), Output(FILTER_AREA, "hidden"), Output(DRAWER_TOGGLE, "style"),
+                  Input(PAGE_META, "data"), State(group_id(ALL), "className"))
     def show_groups(meta, classes):
         shown = visible_groups((meta or {}).get("filters"))
-        names = [o["id"]["field"] for o in ctx.outputs_list]
-        return [_toggle_class(c, "d-none", n not in shown) for n, c in zip(names, classes)]
+        names = [o["id"]["field"] for o in ctx.outputs_list[0]]
+        return ([_toggle_class(c, "d-none", n not in shown) for n, c in zip(names, classes)], not shown,
+                {"display": "none"} if not shown else None)
 
     @app.callback(Output(ACTIVE_COUNT, "children"), Input(FILTERS_STORE, "data"))
     def count(query):

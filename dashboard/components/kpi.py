@@ -53,7 +53,7 @@ def change_badge(change: float | None, *, invert: bool = False, label: str = "vs
     return html.Div(
         [html.Span([html.I(className=f"bi {_ARROWS[direction]} me-1"), format_change(change)],
                    className=f"kpi-change-value fw-semibold {colour}", **{"data-direction": direction}),
-         html.Span(f" {label}", className="text-body-secondary")],
+         html.Span(f" {label}", className="text-body-secondary d-none d-sm-inline")],
         className="kpi-change small",
     )
 
@@ -100,8 +100,8 @@ def kpi_placeholder() -> dbc.Card:
 
 
 def kpi_grid(cards: Sequence) -> list:
-    """Cards laid out 1 / 2 / 4 per row (phone / tablet / desktop)."""
-    return [dbc.Col(card, xs=12, sm=6, xl=3, class_name="mb-3") for card in cards]
+    """Cards laid out 2 per row on phones and tablets, 4 on desktops."""
+    return [dbc.Col(card, xs=6, xl=3, class_name="mb-3") for card in cards]
 
 
 def kpi_row(row_id: str, count: int = 4) -> dbc.Row:

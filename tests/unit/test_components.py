@@ -219,3 +219,36 @@ def test_active_path():
 
 def test_empty_state_is_html():
     assert isinstance(empty_state(), html.Div)
+
+
+# ------------------------------------------------------------------ the shell (no server)
+def test_shell_layout_shows_a_banner_when_the_database_is_down(monkeypatch):
+    from dashboard import app as shell
+
+    def down():
+        raise DatabaseUnavailable("cannot connect to mysql://db")
+
+    monkeypatch.setattr(shell, "data_info", down)
+    layout = shell.shell_layout()
+    banner = find(layout, lambda c: getattr(c, "id", None) == "shell-banner")[0]
+    assert "Database unavailable: cannot connect to mysql://db" in text_of(banner)
+    assert "No data loaded" in text_of(layout)
+
+
+def test_page_routing_helpers():
+    from dashboard.app import page_for, page_kwargs, page_meta
+
+    registry = {
+        "p.home": {"module": "p.home", "relative_path": "/", "title": "Home", "name": "Home"},
+        "p.sales": {"module": "p.sales", "relative_path": "/sales", "title": "Sales", "redirect_from": ["/old"],
+                    "filters": ("start", "end"), "url_params": ("xf",)},
+        "p.not_found_404": {"module": "p.not_found_404", "relative_path": "/404", "title": "Not found"},
+    }
+    assert page_for("/sales/", registry)["module"] == "p.sales"
+    assert page_for("/old", registry)["module"] == "p.sales"
+    assert page_for(None, registry)["module"] == "p.home"
+    assert page_for("/nope", registry)["module"] == "p.not_found_404"
+    assert page_meta(registry["p.sales"]) == {"module": "p.sales", "path": "/sales", "title": "Sales",
+                                              "filters": ["start", "end"], "params": ["xf"]}
+    assert page_meta(registry["p.home"])["filters"] is None  # the shell's default filters
+    assert page_kwargs("?a=1&b=2&b=3&bogus=") == {"a": "1", "b": ["2", "3"], "bogus": ""}

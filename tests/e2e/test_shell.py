@@ -1,0 +1,267 @@
+"""The app shell in a real browser: loading, theme, URL state, navigation, phone layout, downloads."""
+import json
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.components import chart_card as cc
+from dashboard.components import filter_bar as fb
+from dashboard.components.navbar import link_id
+from tests.e2e.conftest import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def css_id(component_id) -> str:
+    """A CSS selector for a Dash id (dict ids are rendered as sorted, compact JSON)."""
+    text = component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True,
+                                                                           separators=(",", ":"))
+    return '[id="%s"]' % text.replace('"', '\\"')
+
+
+def query_of(driver) -> dict:
+    return parse_qs(urlparse(driver.current_url).query)
+
+
+def wait_until(predicate, timeout=10, message="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def click(dash_duo, selector):
+    """Scroll the element to the middle of the viewport (clear of the sticky navbar), then click it."""
+    element = dash_duo.find_element(selector)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.3)
+    element.click()
+    return element
+
+
+def open_page(dash_duo, url):
+    dash_duo.driver.get(url)
+    dash_duo.wait_for_element("#page-content > *", timeout=15)
+    wait_idle(dash_duo)
+
+
+def date_values(dash_duo) -> list[str]:
+    """The values shown in the date range picker's two inputs."""
+    return dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.filter-item-dates input')).map(e => e.value)")
+
+
+def kpi_values(dash_duo) -> list[str]:
+    wait_until(lambda: dash_duo.find_elements(".kpi-value") and "placeholder" not in
+               dash_duo.find_element("#demo-kpis").get_attribute("innerHTML"), message="KPI cards")
+    return [e.text for e in dash_duo.find_elements(".kpi-value")]
+
+
+# ------------------------------------------------------------------ loading
+def test_pages_load_with_no_console_errors_and_no_outside_requests(dash_duo, app_url):
+    for path, marker in (("/demo", ".kpi-card"), ("/demo/payments", ".chart-card"), ("/no/such/page", ".not-found")):
+        open_page(dash_duo, app_url + path)
+        dash_duo.wait_for_element(marker, timeout=15)
+        wait_idle(dash_duo)
+        assert dash_duo.get_logs() == [], path
+        assert external_requests(dash_duo.driver) == [], path
+    assert "Page not found" in dash_duo.find_element(".not-found").text
+    wait_until(lambda: not dash_duo.find_element(css_id(fb.FILTER_AREA)).is_displayed(), message="no filter bar on 404")
+    assert dash_duo.driver.title.startswith("Page not found")
+
+
+def test_page_title_data_as_of_and_copy_link(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo")
+    wait_until(lambda: dash_duo.driver.title == "Demo · Shop BI", message="page title")
+    assert dash_duo.find_element(css_id(fb.DATA_AS_OF)).text.startswith("Data as of 20")
+    copy = dash_duo.find_element("#copy-link")
+    assert "Copy link" in copy.text
+    copy.click()
+    wait_idle(dash_duo)
+    assert dash_duo.get_logs() == []
+
+
+def test_navbar_lists_registered_pages_with_groups(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo")
+    demo = dash_duo.find_element(css_id(link_id("/demo")))
+    assert "active" in demo.get_attribute("class")
+    group = dash_duo.find_element(".shell-navbar .dropdown-toggle")
+    assert group.text.strip() == "Demo group"
+
+
+# ------------------------------------------------------------------ theme
+def test_theme_switch_swaps_stylesheet_and_figures_and_persists(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo")
+    driver = dash_duo.driver
+    assert driver.execute_script("return document.getElementById('theme-css').getAttribute('href')").endswith("flatly.min.css")
+    light_font = wait_until(lambda: driver.execute_script(
+        "const g = document.querySelector('.js-plotly-plot'); return g && g._fullLayout && g._fullLayout.font.color"))
+    dash_duo.find_element("#theme-toggle").click()
+    wait_until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')") == "dark",
+               message="dark theme attribute")
+    assert driver.execute_script("return document.getElementById('theme-css').getAttribute('href')").endswith("darkly.min.css")
+    wait_until(lambda: driver.execute_script(
+        "return document.querySelector('.js-plotly-plot')._fullLayout.font.color") not in (None, light_font),
+               message="figures redrawn in the dark template")
+    body_bg = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert body_bg == "rgb(34, 34, 34)"  # DARKLY's body
+    driver.refresh()
+    dash_duo.wait_for_element("#page-content > *", timeout=15)
+    assert driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')") == "dark"
+    dash_duo.find_element("#theme-toggle").click()
+    wait_until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')") == "light")
+    assert dash_duo.get_logs() == []
+
+
+# ------------------------------------------------------------------ URL state
+def test_malformed_url_shows_a_dismissable_notice_not_an_error(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo?from=notadate&bogus=1&category=No+Such&to=2024-06-30")
+    notice = dash_duo.wait_for_element(css_id(fb.NOTICE), timeout=10)
+    text = notice.text
+    assert "notadate" in text and "bogus" in text and "No Such" in text
+    assert date_values(dash_duo) == ["", "2024-06-30"]
+    kpi_values(dash_duo)  # the page still works, with what could be read (to=2024-06-30)
+    notice.find_element(By.CSS_SELECTOR, ".btn-close").click()
+    dash_duo.wait_for_no_elements(css_id(fb.NOTICE), timeout=5)
+    assert dash_duo.get_logs() == []
+
+
+def test_url_round_trips_into_the_controls(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo?from=2024-01-01&to=2024-03-31&category=Books&scope=net")
+    wait_until(lambda: "Books" in dash_duo.find_element(css_id(fb.dim_id("categories"))).text, message="category value")
+    assert date_values(dash_duo) == ["2024-01-01", "2024-03-31"]
+    assert dash_duo.find_element(css_id(fb.SCOPE)).get_attribute("value") == "net"
+    assert query_of(dash_duo.driver) == {"from": ["2024-01-01"], "to": ["2024-03-31"], "category": ["Books"],
+                                         "scope": ["net"]}  # a clean URL is left exactly as it was
+    assert dash_duo.get_logs() == []
+
+
+def test_filter_changes_push_the_url_and_back_restores(dash_duo, app_url):
+    driver = dash_duo.driver
+    open_page(dash_duo, app_url + "/demo")
+    all_time = kpi_values(dash_duo)
+    # a preset (relative to the last day of data, 2024-12-31)
+    dash_duo.find_element(css_id(fb.PRESET_MENU) + " .dropdown-toggle, " + css_id(fb.PRESET_MENU)).click()
+    dash_duo.find_element(css_id(fb.preset_id("ytd"))).click()
+    wait_until(lambda: query_of(driver).get("from") == ["2024-01-01"], message="URL after preset")
+    assert query_of(driver)["to"] == ["2024-12-31"]
+    wait_until(lambda: kpi_values(dash_duo) != all_time, message="KPIs for the new range")
+    # a category from the dropdown
+    dash_duo.select_dcc_dropdown(css_id(fb.dim_id("categories")), value="Books")
+    wait_until(lambda: query_of(driver).get("category") == ["Books"], message="URL after category")
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()  # close the menu
+    time.sleep(0.5)
+    assert query_of(driver).get("category") == ["Books"]
+    assert query_of(driver)["from"] == ["2024-01-01"]
+    # back: the category goes, the dates stay; back again: all time
+    driver.back()
+    wait_until(lambda: "category" not in query_of(driver) and query_of(driver).get("from") == ["2024-01-01"],
+               message="URL after back")
+    wait_until(lambda: "Books" not in dash_duo.find_element(css_id(fb.dim_id("categories"))).text,
+               message="dropdown cleared by back")
+    driver.back()
+    wait_until(lambda: query_of(driver) == {}, message="URL after second back")
+    wait_until(lambda: kpi_values(dash_duo) == all_time, message="all-time KPIs again")
+    assert date_values(dash_duo) == ["", ""]
+    assert dash_duo.get_logs() == []
+
+
+def test_moving_between_pages_keeps_the_filters_and_shows_the_page_filters(dash_duo, app_url):
+    driver = dash_duo.driver
+    open_page(dash_duo, app_url + "/demo?from=2024-01-01&to=2024-06-30&category=Books")
+    categories = dash_duo.find_element(css_id(fb.group_id("categories")))
+    payments = dash_duo.find_element(css_id(fb.group_id("payment_methods")))
+    assert categories.is_displayed() and not payments.is_displayed()
+    dash_duo.find_element(".shell-navbar .dropdown-toggle").click()
+    link = wait_until(lambda: dash_duo.find_element(css_id(link_id("/demo/payments"))))
+    wait_until(lambda: "from=2024-01-01" in (link.get_attribute("href") or ""), message="link carries the query")
+    link.click()
+    wait_until(lambda: urlparse(driver.current_url).path == "/demo/payments", message="navigation")
+    assert query_of(driver) == {"from": ["2024-01-01"], "to": ["2024-06-30"], "category": ["Books"]}
+    wait_until(lambda: dash_duo.find_element(css_id(fb.group_id("payment_methods"))).is_displayed(),
+               message="payment filter shown")
+    assert not dash_duo.find_element(css_id(fb.group_id("categories"))).is_displayed()
+    wait_idle(dash_duo)
+    assert dash_duo.get_logs() == []
+
+
+# ------------------------------------------------------------------ components on live data
+def test_cross_filter_chip_narrows_a_chart_and_is_removable(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo")
+    donut = cc.chart_ids("demo-categories").graph
+    top = cc.chart_ids("demo-top-products").graph
+    slices = wait_until(lambda: dash_duo.find_elements(css_id(donut) + " g.slice"), message="donut slices")
+    before = dash_duo.find_element(css_id(top)).get_attribute("innerHTML")
+    slices[0].click()
+    chip = dash_duo.wait_for_element(".xfilter-chip", timeout=10)
+    assert chip.text.startswith("Category:")
+    wait_until(lambda: dash_duo.find_element(css_id(top)).get_attribute("innerHTML") != before, message="top products")
+    chip.click()
+    dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_chart_download_is_exactly_the_rows_of_the_chart(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/demo?from=2024-01-01&to=2024-06-30")
+    button = css_id(cc.chart_ids("demo-top-products").download_button)
+    wait_until(lambda: dash_duo.find_element(button).is_enabled(), message="download enabled")
+    click(dash_duo, button)
+    target = Path(dash_duo.download_path) / "demo-top-products.csv"
+    wait_until(target.exists, timeout=15, message="downloaded CSV")
+    with urllib.request.urlopen(app_url + "/api/v1/datasets/top_products?from=2024-01-01&to=2024-06-30&limit=10"
+                                "&format=csv") as response:
+        assert target.read_text() == response.read().decode()
+    labels = dash_duo.driver.execute_script(
+        "return document.querySelector(arguments[0]).data[0].y.length", css_id(cc.chart_ids("demo-top-products").graph)
+        + " .js-plotly-plot")
+    assert labels == len(target.read_text().strip().splitlines()) - 1
+
+
+def test_api_on_the_live_server(dash_duo, app_url):
+    with urllib.request.urlopen(app_url + "/api/v1/datasets/kpis?from=2024-01-01&to=2024-01-31") as response:
+        body = json.loads(response.read())
+    assert body["dataset"] == "kpis" and body["rows"][0]["orders"] > 0
+    with pytest.raises(urllib.error.HTTPError) as bad:
+        urllib.request.urlopen(app_url + "/api/v1/datasets/kpis?from=2024-13-01")
+    assert bad.value.code == 400 and "not a date" in json.loads(bad.value.read())["error"]
+
+
+# ------------------------------------------------------------------ phone width
+def test_phone_width_moves_the_filters_into_a_drawer(dash_duo, app_url):
+    set_viewport(dash_duo.driver, *PHONE, mobile=True)
+    open_page(dash_duo, app_url + "/demo?category=Books")
+    drawer = dash_duo.find_element(css_id(fb.DRAWER))
+    toggle = dash_duo.find_element(css_id(fb.DRAWER_TOGGLE))
+    assert toggle.is_displayed() and not drawer.is_displayed()
+    wait_until(lambda: dash_duo.find_element(css_id(fb.ACTIVE_COUNT)).text == "1", message="active filter count")
+    toggle.click()
+    wait_until(lambda: drawer.is_displayed() and "show" in drawer.get_attribute("class"), message="drawer open")
+    assert dash_duo.find_element(css_id(fb.dim_id("categories"))).is_displayed()
+    dash_duo.find_element(css_id(fb.DRAWER_CLOSE)).click()
+    wait_until(lambda: not drawer.is_displayed(), message="drawer closed")
+    assert dash_duo.get_logs() == []
+
+
+# ------------------------------------------------------------------ screenshots (docs/screenshots)
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshots(dash_duo, app_url, theme):
+    dash_duo.driver.get(app_url + "/no-page")
+    set_theme(dash_duo.driver, theme)
+    query = "?from=2024-01-01&to=2024-12-31"
+    for name, path in (("demo", "/demo" + query), ("demo-payments", "/demo/payments" + query), ("not-found", "/x")):
+        open_page(dash_duo, app_url + path)
+        kpi_values(dash_duo) if name == "demo" else None
+        assert screenshot(dash_duo, name, theme).stat().st_size > 10_000
+    if theme == "light":
+        open_page(dash_duo, app_url + "/demo" + query)
+        assert screenshot(dash_duo, "demo-phone", theme, size=PHONE, mobile=True).exists()
+    assert dash_duo.get_logs() == []
