@@ -96,6 +96,33 @@ def _money_sums(cols):
     return [sa.func.sum(cols[c]) for c in ("revenue", "before_discount", "discount", "units", "cost")]
 
 
+# ---------------------------------------------------------------- order lines by day (edge days of product queries)
+line_facts = Table(
+    "line_facts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    Column("order_item_id", Integer, primary_key=True, autoincrement=False),
+    *_flags(),
+    Column("segment_id", Integer, nullable=False),
+    Column("order_id", Integer, nullable=False),
+    *_money(),
+    comment="Summary: every order line with its order's day and flags, clustered by day and product, so product "
+            "totals over a few days (the edges of a date range that are not whole months) read a contiguous slice.",
+    **NO_ROWID,
+)
+
+
+def _select_line_facts():
+    o, oi, d = orders.c, order_items.c, product_segment.c
+    return sa.select(
+        day_of(o.order_date), oi.product_id, oi.order_item_id, o.is_valid, o.is_net, d.segment_id, oi.order_id,
+        oi.after_discount, oi.before_discount, oi.discount_amount, oi.quantity, oi.quantity * d.unit_cost,
+    ).select_from(_lines())
+
+
+summary(line_facts, _select_line_facts)
+
+
 # ---------------------------------------------------------------- sales: segment x day
 agg_sales_day = Table(
     "agg_sales_day", metadata,
@@ -262,6 +289,7 @@ agg_customer = Table(
     *[Column(f"first_day_{s}", Date, nullable=True, comment=f"first order day in scope {s}") for s in SCOPE_SUFFIXES],
     *[Column(f"orders_{s}", Integer, nullable=False, comment=f"lifetime orders in scope {s}") for s in SCOPE_SUFFIXES],
     *[Column(f"revenue_{s}", Total(), nullable=False, comment=f"lifetime revenue in scope {s}") for s in SCOPE_SUFFIXES],
+    *[Index(None, f"revenue_{s}") for s in SCOPE_SUFFIXES],  # top customers: ORDER BY revenue DESC LIMIT n
     comment="Summary: lifetime orders and revenue of each customer who ordered, per status scope.",
 )
 
@@ -470,3 +498,44 @@ def _select_signup_month():
 
 
 summary(agg_signup_month, _select_signup_month)
+
+
+# ---------------------------------------------------------------- customers: lifetime distribution
+FREQUENCY_BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 4, "4"), (5, 9, "5-9"), (10, None, "10+"))
+
+
+def frequency_bucket(n):
+    """'1', '2', '3', '4', '5-9', '10+': the one definition of the order-frequency buckets."""
+    return sa.case(*[((n <= hi) if hi else (n >= lo), sa.literal_column(f"'{label}'")) for lo, hi, label in FREQUENCY_BUCKETS])
+
+
+agg_customer_segment = Table(
+    "agg_customer_segment", metadata,
+    Column("scope", String(5), primary_key=True, comment="gross, valid or net"),
+    Column("city", String(60), primary_key=True),
+    Column("platform", String(20), primary_key=True),
+    Column("orders_bucket", String(5), primary_key=True, comment="lifetime orders in the scope: 1, 2, 3, 4, 5-9, 10+"),
+    Column("customers", Integer, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("revenue", Total(), nullable=False),
+    comment="Summary: buying customers per scope x city x platform x lifetime order-count bucket, with their orders and revenue.",
+)
+
+
+def _select_customer_segment():
+    c = agg_customer.c
+    parts = []
+    for s in SCOPE_SUFFIXES:
+        bucket = frequency_bucket(c[f"orders_{s}"])
+        parts.append(
+            sa.select(sa.literal_column(f"'{s}'").label("scope"), customers.c.city, customers.c.platform, bucket.label("orders_bucket"),
+                      sa.func.count().label("customers"), sa.func.sum(c[f"orders_{s}"]).label("orders"),
+                      sa.func.sum(c[f"revenue_{s}"]).label("revenue"))
+            .select_from(agg_customer.join(customers, customers.c.customer_id == c.customer_id))
+            .where(c[f"orders_{s}"] > 0)
+            .group_by(customers.c.city, customers.c.platform, bucket)
+        )
+    return sa.union_all(*parts)
+
+
+summary(agg_customer_segment, _select_customer_segment)

@@ -10,13 +10,14 @@ from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sql import both, date_clause, in_clause, range_clause, scope_clause, split_range
 from schema.sqlexpr import month_of
-from schema.summary_tables import agg_active_month, agg_customer, agg_first_month, agg_signup_month, age_band, order_facts
+from schema.summary_tables import (
+    FREQUENCY_BUCKETS, age_band, agg_active_month, agg_customer, agg_customer_segment, agg_first_month, agg_signup_month, order_facts,
+)
 from schema.tables import customers
 
 CUSTOMER_DIMS = ("start", "end", "cities", "platforms", "status_scope")
 LIFETIME_DIMS = ("cities", "platforms", "status_scope")
 REGISTERED_DIMS = ("end", "cities", "platforms")
-FREQUENCY_BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 3, "3"), (4, 4, "4"), (5, 9, "5-9"), (10, None, "10+"))
 
 
 def customer_clause(f: Filters, cols=customers.c):
@@ -108,14 +109,20 @@ def _lifetime(f: Filters, *columns):
             .where(c[f"orders_{f.status_scope}"] > 0, customer_clause(f)))
 
 
+def _segments(f: Filters, *group) -> pd.DataFrame:
+    g = agg_customer_segment.c
+    cols = [g[c] for c in group]
+    return read_frame(sa.select(*cols, sa.func.sum(g.customers).label("customers"), sa.func.sum(g.orders).label("orders"),
+                                sa.func.sum(g.revenue).label("revenue"))
+                      .where(g.scope == f.status_scope, customer_clause(f, g)).group_by(*cols))
+
+
 @dataset("order_frequency", title="Order frequency distribution", dimensions=LIFETIME_DIMS,
          description="Customers by their lifetime number of orders in scope.", metrics=("order_frequency",))
 def order_frequency(filters: Filters) -> pd.DataFrame:
-    n = agg_customer.c[f"orders_{filters.status_scope}"]
-    bucket = sa.case(*[((n <= hi) if hi else (n >= lo), sa.literal_column(f"'{label}'")) for lo, hi, label in FREQUENCY_BUCKETS])
-    frame = read_frame(_lifetime(filters, bucket.label("orders_bucket"), sa.func.count().label("customers")).group_by(bucket))
+    frame = _segments(filters, "orders_bucket").set_index("orders_bucket")
     order = [label for _, _, label in FREQUENCY_BUCKETS]
-    frame = frame.set_index("orders_bucket").reindex(order).fillna(0).reset_index()
+    frame = frame.reindex(order).fillna(0).reset_index()
     return ints(frame, "customers")[["orders_bucket", "customers"]]
 
 
@@ -134,10 +141,7 @@ def top_customers(filters: Filters, limit: int = 10) -> pd.DataFrame:
          description="Per sign-up platform and overall: buying customers, lifetime revenue, average CLV and orders per customer.",
          metrics=("customers", "lifetime_value", "orders"))
 def customer_lifetime_value(filters: Filters) -> pd.DataFrame:
-    c, cu = agg_customer.c, customers.c
-    cols = (sa.func.count().label("customers"), sa.func.sum(c[f"revenue_{filters.status_scope}"]).label("revenue"),
-            sa.func.sum(c[f"orders_{filters.status_scope}"]).label("orders"))
-    per = read_frame(_lifetime(filters, cu.platform, *cols).group_by(cu.platform).order_by(cu.platform))
+    per = _segments(filters, "platform").sort_values("platform")
     total = pd.DataFrame([{"platform": "all", "customers": per["customers"].sum(), "revenue": per["revenue"].sum(),
                            "orders": per["orders"].sum()}]) if not per.empty else per.iloc[0:0]
     frame = pd.concat([per, total], ignore_index=True)

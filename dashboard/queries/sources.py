@@ -3,7 +3,7 @@
 `sales_rows`   segment-level money/units for a date range: whole months from agg_sales_month,
                edge days from agg_sales_day (UNION ALL), with a `month` column.
 `product_rows` product-level money/units/orders: whole years from agg_product_year, whole months
-               from agg_product_month, edge days from the raw facts through the order-date index.
+               from agg_product_month, edge days from line_facts (day-clustered).
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from dashboard.queries.filters import Filters
 from dashboard.queries.sql import both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
 from schema.sqlexpr import month_of
-from schema.summary_tables import agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, order_facts
-from schema.tables import order_items, orders, products
+from schema.summary_tables import agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts
+from schema.tables import products
 
 MONEY = ("revenue", "before_discount", "discount", "units", "cost")
 
@@ -37,18 +37,11 @@ def product_clause(filters: Filters):
     return both(in_clause(products.c.category, filters.categories), in_clause(products.c.brand, filters.brands))
 
 
-def _raw_product_days(filters: Filters, lo, hi):
-    oi = order_items.c
-    return (
-        sa.select(
-            oi.product_id, sa.func.sum(oi.after_discount).label("revenue"), sa.func.sum(oi.before_discount).label("before_discount"),
-            sa.func.sum(oi.discount_amount).label("discount"), sa.func.sum(oi.quantity).label("units"),
-            sa.func.sum(oi.quantity * products.c.unit_cost).label("cost"), sa.func.count(sa.distinct(oi.order_id)).label("orders"),
-        )
-        .select_from(orders.join(order_items, oi.order_id == orders.c.order_id).join(products, products.c.product_id == oi.product_id))
-        .where(date_clause(orders.c.order_date, lo, hi), scope_clause(orders.c, filters), product_clause(filters))
-        .group_by(oi.product_id)
-    )
+def _product_days(filters: Filters, lo, hi):
+    f = line_facts.c
+    return (sa.select(f.product_id, *[sa.func.sum(f[c]).label(c) for c in MONEY], sa.func.count(sa.distinct(f.order_id)).label("orders"))
+            .where(date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters))
+            .group_by(f.product_id))
 
 
 def product_rows(filters: Filters) -> sa.Subquery:
@@ -56,7 +49,7 @@ def product_rows(filters: Filters) -> sa.Subquery:
     parts = []
     for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
         if grain == "day":
-            parts.append(_raw_product_days(filters, lo, hi))
+            parts.append(_product_days(filters, lo, hi))
             continue
         t, key = (agg_product_year.c, "year") if grain == "year" else (agg_product_month.c, "month")
         parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], t.orders).where(
