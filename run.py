@@ -93,6 +93,8 @@ def cmd_dictionary(args) -> int:
     from schema.dictionary import render_markdown
 
     if args.update_readme:
+        import dashboard.queries.catalogue  # noqa: F401 - registers the datasets and glossary sections
+
         changed = readme_sections.update_file()
         print("README.md updated" if changed else "README.md already up to date")
     else:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries import customers, marketing, orders, products, questions, sales  # noqa: F401 - registers datasets
+from dashboard.queries import customers, glossary, marketing, orders, products, questions, sales  # noqa: F401 - registers datasets
 from dashboard.queries.cache import cached
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import validate_filters
 from dashboard.queries.registry import DATASETS, Dataset, get_dataset
 from schema.errors import InvalidFilter
+from schema.readme_sections import section
 
 
 def parse_params(ds: Dataset, raw: dict[str, object]) -> dict[str, object]:
@@ -41,3 +42,15 @@ def run_dataset(name: str, filters: Filters | None = None, params: dict[str, obj
 
 def dataset_names() -> list[str]:
     return sorted(DATASETS)
+
+
+@section("datasets")
+def render_markdown() -> str:
+    """The README's dataset list, generated from the registry."""
+    lines = ["| dataset | what it returns | filters | params |", "|---|---|---|---|"]
+    for name in dataset_names():
+        ds = DATASETS[name]
+        dims = ", ".join(ds.dimensions) or "(year only)"
+        params = ", ".join(f"{k}={v}" for k, v in ds.params.items())
+        lines.append(f"| `{name}` | {ds.description} | {dims} | {params} |")
+    return "\n".join(lines)
