@@ -13,6 +13,7 @@ import datagen.loader as loader
 from datagen.loader import InvalidDataset, LoadError, LoadReport, load_dataset
 from schema.db import create_engine
 from schema.errors import DataExists
+from schema.manage import init_db
 from schema.tables import LOAD_ORDER, metadata
 
 from dbcheck import (
@@ -299,15 +300,36 @@ def test_mysql_without_local_infile_falls_back_to_executemany(db_factory):
         plain.dispose()
 
 
-def test_sqlite_foreign_keys_are_back_on_after_a_load(tmp_path):
+def test_sqlite_connection_settings_are_restored_after_a_load(tmp_path):
+    """The load switches off FK enforcement and per-row CHECKs, leaves WAL and drops indexes for
+    its own transaction only: afterwards the pooled connection and the file are as before."""
     eng = create_engine(f"sqlite:///{tmp_path / 'fk.db'}", poolclass=sa.pool.StaticPool)
     try:
-        load_dataset(eng, tiny_dataset(), progress=False)
+        init_db(eng)
+        with eng.connect() as conn:
+            indexes_before = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all()
+        load_dataset(eng, generated(), progress=False)
         with eng.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+            assert conn.exec_driver_sql("PRAGMA ignore_check_constraints").scalar_one() == 0
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
             assert conn.connection.dbapi_connection.isolation_level == ""
+            assert conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all() == indexes_before
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         eng.dispose()
+
+
+def test_indexes_survive_a_failed_load(engine):
+    """Indexes dropped for the load come back with the rollback (SQLite: DDL is transactional)."""
+    init_db(engine)
+    inspector = lambda: {t.name: sorted(ix["name"] for ix in sa.inspect(engine).get_indexes(t.name)) for t in LOAD_ORDER}  # noqa: E731
+    before = inspector()
+    with pytest.raises(LoadError):
+        load_dataset(engine, _with_bad_last_item(generated(), "check"), progress=False)
+    assert inspector() == before
+    assert sum(row_counts(engine).values()) == 0
 
 
 def _backend(engine) -> str:
