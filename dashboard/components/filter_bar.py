@@ -289,7 +289,9 @@ def notices() -> html.Div:
 
 
 def notice_children(items: Sequence[str]):
-    return [html.Strong("Some link parameters were ignored: "), "; ".join(items) + "."]
+    shown = [item.removeprefix("ignored ") for item in items]
+    return [html.I(className="bi bi-info-circle me-2"), html.Strong("Some link parameters were ignored: "),
+            "; ".join(shown) + "."]
 
 
 def data_as_of() -> html.Span:

@@ -93,10 +93,10 @@ def kpi_card(label: str, value, *, previous=None, fmt: str = "number", help_text
 
 def kpi_placeholder() -> dbc.Card:
     return dbc.Card(dbc.CardBody([
-        html.Div(dbc.Placeholder(xs=6, size="sm"), className="small"),
-        html.Div(dbc.Placeholder(xs=8, size="lg"), className="kpi-value"),
+        html.Div(dbc.Placeholder(xs=6, size="xs"), className="small"),
+        html.Div(dbc.Placeholder(xs=7), className="kpi-value"),
         html.Div(dbc.Placeholder(xs=5, size="xs")),
-    ], class_name="kpi-body"), class_name="kpi-card h-100")
+    ], class_name="kpi-body"), class_name="kpi-card kpi-placeholder h-100")
 
 
 def kpi_grid(cards: Sequence) -> list:

@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.navbar import link_id
-from tests.e2e.conftest import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
+from .helpers import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
 
 pytestmark = pytest.mark.e2e
 
