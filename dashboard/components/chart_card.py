@@ -72,8 +72,11 @@ def help_content(help_text: str | None = None, metrics: Sequence[str] = ()) -> l
 
 def chart_card(chart_id: str, title: str, help_text: str | None = None, *, metrics: Sequence[str] = (),
                height: int = 340, subtitle: str | None = None, download: bool = True, graph_config: dict | None = None,
-               extra_header=None, class_name: str = "") -> dbc.Card:
-    """A card holding one graph. `metrics` are glossary entries explained in the help popover."""
+               extra_header=None, class_name: str = "", content=None) -> dbc.Card:
+    """A card holding one graph. `metrics` are glossary entries explained in the help popover.
+
+    `content` replaces the graph (e.g. a data grid): the card keeps its header tools, loading
+    indicator, status area and CSV download (same ids, so `chart_ids(chart_id)` still applies)."""
     ids = chart_ids(chart_id)
     tools = []
     if extra_header is not None:
@@ -96,8 +99,9 @@ def chart_card(chart_id: str, title: str, help_text: str | None = None, *, metri
         ], className="d-flex justify-content-between align-items-start gap-2"),
         class_name="chart-header",
     )
-    graph = dcc.Graph(id=ids.graph, figure=empty_figure("", "light", height=height), style={"height": f"{height}px"},
-                      config={**GRAPH_CONFIG, **(graph_config or {})})
+    graph = content if content is not None else dcc.Graph(
+        id=ids.graph, figure=empty_figure("", "light", height=height), style={"height": f"{height}px"},
+        config={**GRAPH_CONFIG, **(graph_config or {})})
     body = dbc.CardBody([
         html.Div(id=ids.status),
         dcc.Loading(graph, type="dot", delay_show=250, overlay_style={"visibility": "visible", "opacity": 0.5}),
