@@ -10,11 +10,13 @@ from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sql import in_clause, range_clause, scope_clause
 from schema.errors import InvalidFilter
+from schema.sqlexpr import year_of
 from schema.summary_tables import agg_orders_day_city, agg_orders_day_pm, order_facts
 from schema.tables import calendar, customers, payment_methods
 
 ORDER_DIMS = ("start", "end", "payment_methods", "cities", "status_scope")
-GRAINS = {"day": calendar.c.date_day, "week": calendar.c.week_start, "month": calendar.c.month_start}
+GRAINS = {"day": calendar.c.date_day, "week": calendar.c.week_start, "month": calendar.c.month_start,
+          "year": year_of(calendar.c.month_start)}
 STATUS_OF_FLAGS = {(1, 1): "completed", (1, 0): "returned", (0, 0): "canceled"}
 
 
@@ -41,7 +43,7 @@ def order_days(f: Filters) -> sa.Subquery:
 
 
 @dataset("orders_trend", title="Orders and revenue over time", dimensions=ORDER_DIMS, params={"grain": "day"},
-         description="Per day, week (Monday) or month (`grain`): orders, revenue and AOV.", metrics=("orders", "revenue", "aov"))
+         description="Per day, week (Monday), month or year (`grain`; period = its first day): orders, revenue and AOV.", metrics=("orders", "revenue", "aov"))
 def orders_trend(filters: Filters, grain: str = "day") -> pd.DataFrame:
     if grain not in GRAINS:
         raise InvalidFilter(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")

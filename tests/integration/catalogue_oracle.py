@@ -398,6 +398,8 @@ def orders_trend(raw, f, grain="day"):
     o = orders_in(raw, f).copy()
     if grain == "week":
         o["period"] = [d - timedelta(days=d.weekday()) for d in o["day"]]
+    elif grain == "year":
+        o["period"] = [date(d.year, 1, 1) for d in o["day"]]
     else:
         o["period"] = o["month"] if grain == "month" else o["day"]
     g = o.groupby("period", as_index=False).agg(orders=("order_id", "count"), revenue=("revenue", "sum"))
