@@ -166,3 +166,43 @@ def conversion_by_traffic_source(filters: Filters) -> pd.DataFrame:
     frame = rounded(ints(frame, "sessions", "orders"), "conversion_pct").sort_values(["conversion_pct", "traffic_source"],
                                                                                      ascending=[False, True])
     return frame.reset_index(drop=True)
+
+
+KPI_COLUMNS = ("campaigns", "ads", "reach", "clicks", "leads", "budget", "revenue", "profit", "ctr_pct", "conversion_pct", "cpc",
+               "cpa", "roas", "roi_pct")
+
+
+def _kpi_values(f: Filters | None) -> dict:
+    """Totals and rates over the ads `ad_rows(f)` selects; every value NULL when there is no period (f is None)."""
+    if f is None:
+        return dict.fromkeys(KPI_COLUMNS, float("nan"))
+    frame = ad_rows(f)
+    totals = pd.DataFrame([{"campaigns": frame["campaign_id"].nunique(), "ads": len(frame),
+                            **{c: frame[c].sum() for c in (*COUNTS, "budget", "revenue")}}])
+    row = _rates(ints(totals, "campaigns", "ads", *COUNTS)).rename(columns={"purchases": "leads"}).iloc[0]
+    counts = ("campaigns", "ads", "reach", "clicks", "leads")
+    return {c: int(row[c]) if c in counts else float(row[c]) for c in KPI_COLUMNS}
+
+
+@dataset("marketing_kpis", title="Marketing KPIs", dimensions=MARKETING_DIMS,
+         metrics=("reach", "clicks", "leads", "budget", "campaign_revenue", "campaign_profit", "ctr_pct", "conversion_pct", "cpc",
+                  "cpa", "roas", "roi_pct"),
+         description="One row over the ads of the selected campaigns overlapping the range, on the selected platforms: campaigns, "
+                     "ads, reach, clicks, leads, budget, revenue, profit, CTR, conversion, CPC, CPA, ROAS, ROI; each also as "
+                     "`<name>_prev` over the previous period of equal length (campaigns overlapping it; NULL for an open range).")
+def marketing_kpis(filters: Filters) -> pd.DataFrame:
+    now, before = _kpi_values(filters), _kpi_values(filters.previous_period())
+    return pd.DataFrame([{**now, **{f"{k}_prev": v for k, v in before.items()}}])
+
+
+@dataset("campaign_ads", title="Ads of the selected campaigns", dimensions=MARKETING_DIMS, params={"limit": 500},
+         metrics=("reach", "clicks", "leads", "budget", "campaign_revenue", "campaign_profit", "ctr_pct", "conversion_pct", "roas",
+                  "roi_pct"),
+         description="One row per ad of the selected campaigns (drill-down from a campaign): format, placement, platform, "
+                     "active flag, reach, clicks, leads, budget, revenue, CTR, conversion, ROAS, ROI and profit; by campaign, "
+                     "then highest budget first.")
+def campaign_ads(filters: Filters, limit: int = 500) -> pd.DataFrame:
+    frame = _rates(ad_rows(filters)).rename(columns={"purchases": "leads"})
+    frame = frame.sort_values(["campaign_id", "budget", "ad_id"], ascending=[True, False, True]).head(max(int(limit), 0))
+    return frame[["ad_id", "ad_name", "campaign_id", "campaign_name", "ad_format", "placement", "platform", "is_active", "reach",
+                  "clicks", "leads", "budget", "revenue", "ctr_pct", "conversion_pct", "roas", "roi_pct", "profit"]].reset_index(drop=True)

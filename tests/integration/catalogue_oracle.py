@@ -535,6 +535,36 @@ def ad_efficiency(raw, f, limit=20):
               "conversion_pct", "cpc", "cpa", "roas"]]
 
 
+MARKETING_KPI_KEYS = ("campaigns", "ads", "reach", "clicks", "leads", "budget", "revenue", "profit", "ctr_pct",
+                      "conversion_pct", "cpc", "cpa", "roas", "roi_pct")
+
+
+def marketing_kpi_values(raw, f) -> dict:
+    if f is None:
+        return dict.fromkeys(MARKETING_KPI_KEYS, np.nan)
+    a = ad_frame(raw, f)
+    reach, clicks, leads = int(a["reach"].sum()), int(a["clicks"].sum()), int(a["purchases"].sum())
+    budget, revenue = a["budget"].sum(), a["revenue"].sum()
+    return {"campaigns": a["campaign_id"].nunique(), "ads": len(a), "reach": reach, "clicks": clicks, "leads": leads,
+            "budget": budget, "revenue": revenue, "profit": revenue - budget, "ctr_pct": div(clicks, reach, 100),
+            "conversion_pct": div(leads, clicks, 100), "cpc": div(budget, clicks), "cpa": div(budget, leads),
+            "roas": div(revenue, budget), "roi_pct": div(revenue - budget, budget, 100)}
+
+
+@expected("marketing_kpis")
+def marketing_kpis(raw, f):
+    now, prev = marketing_kpi_values(raw, f), marketing_kpi_values(raw, f.previous_period())
+    return pd.DataFrame([{**now, **{f"{k}_prev": v for k, v in prev.items()}}])
+
+
+@expected("campaign_ads")
+def campaign_ads(raw, f, limit=500):
+    a = rates(ad_frame(raw, f).copy()).rename(columns={"purchases": "leads"})
+    a = a.sort_values(["campaign_id", "budget", "ad_id"], ascending=[True, False, True]).head(limit)
+    return a[["ad_id", "ad_name", "campaign_id", "campaign_name", "ad_format", "placement", "platform", "is_active", "reach",
+              "clicks", "leads", "budget", "revenue", "ctr_pct", "conversion_pct", "roas", "roi_pct", "profit"]]
+
+
 @expected("conversion_by_traffic_source")
 def conversion_by_traffic_source(raw, f):
     s = raw.t["sessions"].copy()
