@@ -33,6 +33,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy import Select
 from sqlalchemy.sql import Executable
 
 from schema import summaries as summaries_module
@@ -60,48 +61,78 @@ class Step:
 
 
 # ---------------------------------------------------------------- the statements
-def _changed(target: sa.Table, agg: sa.Subquery, names: list[str]):
+def _changed(target: sa.Table, agg, names: list[str]):
     return sa.or_(*(target.c[n] != agg.c[n] for n in names))
 
 
-def order_totals() -> list[Executable]:
-    lines = (
-        sa.select(orders.c.order_id, money(sa.func.coalesce(sa.func.sum(order_items.c.after_discount), 0)).label("total"))
-        .select_from(orders.outerjoin(order_items, order_items.c.order_id == orders.c.order_id))
-        .group_by(orders.c.order_id)
-        .subquery("agg")
+def _count(select: Select):
+    # wrapped in a derived table: MySQL refuses a subquery on the table being updated, not on a derived one
+    inner = select.subquery()
+    return sa.select(inner.c.n).scalar_subquery()
+
+
+def _childless(parent: sa.Table, key: str, child: sa.Table, zeros: dict[str, int]) -> Executable:
+    """Zero the derived columns of parents that have no child rows (skipping those already 0).
+
+    The guard (more parents than distinct child keys, two index-only counts evaluated once) skips
+    the per-parent NOT EXISTS probes when every parent has children, the usual case; it relies on
+    the foreign key (every child key is a parent), which all three backends enforce."""
+    parents = _count(sa.select(sa.func.count().label("n")).select_from(parent))
+    with_children = _count(sa.select(sa.func.count(sa.distinct(child.c[key])).label("n")))
+    has_child = sa.exists().where(child.c[key] == parent.c[key])
+    return (
+        sa.update(parent)
+        .values(zeros)
+        .where(parents > with_children, sa.or_(*(parent.c[n] != v for n, v in zeros.items())), ~has_child)
     )
+
+
+def _mysql_ignore_index(select: Select, table: sa.Table, index: str) -> Select:
+    """MySQL/MariaDB only: scan the table rather than walk `index` with a row lookup per entry."""
+    for name in ("mysql", "mariadb"):
+        select = select.with_hint(table, f"IGNORE INDEX ({index})", dialect_name=name)
+    return select
+
+
+def order_totals() -> list[Executable]:
+    lines = _mysql_ignore_index(
+        sa.select(order_items.c.order_id, money(sa.func.sum(order_items.c.after_discount)).label("total")).group_by(
+            order_items.c.order_id
+        ),
+        order_items,
+        "ix_order_items_order_id",
+    ).subquery("agg")
     return [
         sa.update(orders)
         .values(total=lines.c.total)
-        .where(orders.c.order_id == lines.c.order_id, _changed(orders, lines, ["total"]))
+        .where(orders.c.order_id == lines.c.order_id, _changed(orders, lines, ["total"])),
+        _childless(orders, "order_id", order_items, {"total": 0}),
     ]
 
 
 def ad_metrics() -> list[Executable]:
     ai = ad_interactions.c
-    reach = sa.func.count(ai.interaction_id)  # one interaction row per user reached
-    agg = (
+    counts = _mysql_ignore_index(
         sa.select(
-            ads.c.ad_id,
-            reach.label("reach"),
+            ai.ad_id,
+            sa.func.count().label("reach"),  # one interaction row per user reached
             sa.func.count(ai.clicked_at).label("clicks"),
             sa.func.count(ai.purchased_at).label("purchases"),
-            money(reach * ad_prices.c.price_per_reach).label("budget"),
-        )
-        .select_from(
-            ads.join(ad_prices, ad_prices.c.placement == ads.c.placement).outerjoin(
-                ad_interactions, ai.ad_id == ads.c.ad_id
-            )
-        )
-        .group_by(ads.c.ad_id, ad_prices.c.price_per_reach)
-        .subquery("agg")
-    )
-    names = ["reach", "clicks", "purchases", "budget"]
+        ).group_by(ai.ad_id),
+        ad_interactions,
+        "uq_ad_interactions_ad_id_customer_id",
+    ).subquery("agg")
+    budget = money(counts.c.reach * ad_prices.c.price_per_reach)
+    names = ["reach", "clicks", "purchases"]
     return [
         sa.update(ads)
-        .values({n: agg.c[n] for n in names})
-        .where(ads.c.ad_id == agg.c.ad_id, _changed(ads, agg, names))
+        .values({**{n: counts.c[n] for n in names}, "budget": budget})
+        .where(
+            ads.c.ad_id == counts.c.ad_id,
+            ad_prices.c.placement == ads.c.placement,
+            sa.or_(_changed(ads, counts, names), ads.c.budget != budget),
+        ),
+        _childless(ads, "ad_id", ad_interactions, {"reach": 0, "clicks": 0, "purchases": 0, "budget": 0}),
     ]
 
 
@@ -168,13 +199,57 @@ def compile_mysql(stmt: Executable, dialect: Dialect) -> str:
     return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
+HEAP_BYTES = 256 * 1024 * 1024
+
+
+def session_settings(dialect: Dialect) -> dict[str, str]:
+    """MySQL/MariaDB session variables the refresh runs with (SQL literals), restored afterwards.
+
+    - tmp_table_size / max_heap_table_size: the million-row derived tables of the UPDATE ... JOIN
+      (SELECT ... GROUP BY) stay in memory instead of spilling to on-disk temporary tables
+      (the server default is 16 MB);
+    - MariaDB optimizer_switch split_materialized=off: its "LATERAL DERIVED" plan re-aggregates a
+      grouped derived table once per row of the table it is joined to, right for a handful of
+      rows, ruinous for a refresh that joins every order."""
+    if dialect.name not in ("mysql", "mariadb"):
+        return {}
+    settings = {"tmp_table_size": str(HEAP_BYTES), "max_heap_table_size": str(HEAP_BYTES)}
+    if getattr(dialect, "is_mariadb", False):
+        settings["optimizer_switch"] = "'split_materialized=off'"
+    return settings
+
+
+def _literal(value) -> str:
+    """A saved session value as SQL: numbers as they are, text (optimizer_switch: [a-z_=,]) quoted."""
+    return str(int(value)) if isinstance(value, int) or str(value).isdigit() else "'" + str(value).replace("'", "''") + "'"
+
+
+_SETTING_TYPES = {"tmp_table_size": "BIGINT UNSIGNED", "max_heap_table_size": "BIGINT UNSIGNED", "optimizer_switch": "VARCHAR(4096)"}
+
+
+def _procedure_body(statements: list[str], dialect: Dialect) -> str:
+    body = "".join(f"  {sql};\n" for sql in statements)
+    settings = session_settings(dialect)
+    if not settings:
+        return f"BEGIN\n{body}END"
+    declare = "".join(
+        f"  DECLARE saved_{name} {_SETTING_TYPES[name]} DEFAULT @@SESSION.{name};\n" for name in settings
+    )
+    restore = "SET SESSION " + ", ".join(f"{name} = saved_{name}" for name in settings)
+    apply = "SET SESSION " + ", ".join(f"{name} = {value}" for name, value in settings.items())
+    return (
+        f"BEGIN\n{declare}"
+        f"  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN {restore}; RESIGNAL; END;\n"
+        f"  {apply};\n{body}  {restore};\nEND"
+    )
+
+
 def procedure_definitions(dialect: Dialect) -> dict[str, str]:
     """name -> CREATE PROCEDURE text, refresh_all last. The COMMENT carries a hash of all bodies,
     so an installed set is recognised as current or outdated."""
     bodies: dict[str, str] = {}
     for step in steps():
-        stmts = "".join(f"  {compile_mysql(s, dialect)};\n" for s in step.build())
-        bodies[step.procedure] = f"BEGIN\n{stmts}END"
+        bodies[step.procedure] = _procedure_body([compile_mysql(s, dialect) for s in step.build()], dialect)
     calls = "".join(f"  CALL {step.procedure}();\n" for step in steps())
     now = sa.func.utc_timestamp(6)
     log = log_statement(
@@ -297,13 +372,21 @@ def refresh(engine: Engine, *, via: str = "auto") -> RefreshReport:
                 conn.commit()
             return report
         # one transaction: every step and the log row, or nothing (the connection rolls back on error)
-        for step in steps():
-            with _Timer(report, step.name):
-                if via == "procedures":
-                    conn.exec_driver_sql(f"CALL {step.procedure}()")
-                else:
-                    for stmt in step.build():
-                        conn.execute(stmt)
+        settings = session_settings(conn.dialect) if via == "statements" else {}  # procedures set their own
+        saved = {n: conn.exec_driver_sql(f"SELECT @@SESSION.{n}").scalar() for n in settings}
+        try:
+            if settings:
+                conn.exec_driver_sql("SET SESSION " + ", ".join(f"{n} = {v}" for n, v in settings.items()))
+            for step in steps():
+                with _Timer(report, step.name):
+                    if via == "procedures":
+                        conn.exec_driver_sql(f"CALL {step.procedure}()")
+                    else:
+                        for stmt in step.build():
+                            conn.execute(stmt)
+        finally:
+            if settings:
+                conn.exec_driver_sql("SET SESSION " + ", ".join(f"{n} = {_literal(v)}" for n, v in saved.items()))
         conn.execute(
             log_statement(
                 refreshed_at=datetime.now(timezone.utc).replace(tzinfo=None),

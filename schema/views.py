@@ -108,7 +108,7 @@ def valid_revenue_by_ad() -> sa.Subquery:
     return (
         sa.select(ad_interactions.c.ad_id, sa.func.sum(orders.c.total).label("revenue"))
         .select_from(ad_interactions.join(orders, orders.c.order_id == ad_interactions.c.order_id))
-        .where(orders.c.is_valid == 1)
+        .where(ad_interactions.c.order_id.is_not(None), orders.c.is_valid == 1)  # lets planners start from the few purchases
         .group_by(ad_interactions.c.ad_id)
         .subquery("ad_revenue")
     )

@@ -90,11 +90,17 @@ def snapshot(engine) -> dict[str, list[tuple]]:
 
 
 def corrupt(engine) -> None:
-    """Zero every derived column and empty every summary table."""
+    """Set every derived column to 0 (even ids) or 1 (odd ids) and empty every summary table."""
+
+    def wrong(key):
+        return sa.case((key % 2 == 0, 0), else_=1)
+
     with engine.begin() as conn:
-        conn.execute(sa.update(orders).values(total=0))
-        conn.execute(sa.update(ads).values(reach=0, clicks=0, purchases=0, budget=0))
-        conn.execute(sa.update(campaigns).values(budget=0, revenue=0, reach=0, clicks=0, leads=0))
+        conn.execute(sa.update(orders).values(total=wrong(orders.c.order_id)))
+        v = wrong(ads.c.ad_id)
+        conn.execute(sa.update(ads).values(reach=v, clicks=v, purchases=v, budget=v))
+        v = wrong(campaigns.c.campaign_id)
+        conn.execute(sa.update(campaigns).values(budget=v, revenue=v, reach=v, clicks=v, leads=v))
         for s in SUMMARIES:
             conn.execute(sa.delete(s.table))
 
@@ -170,6 +176,11 @@ class Expected:
 
 # ---------------------------------------------------------------- tests
 def test_refresh_restores_corrupted_derived_columns(loaded):
+    with loaded.begin() as conn:  # parents without children must end with zeros
+        childless_orders = [1, 2, 3]  # corrupt() sets 1 and 3 to 1
+        conn.execute(sa.delete(order_items).where(order_items.c.order_id.in_(childless_orders)))
+        unreached_ad = 1  # corrupt() sets its counts to 1
+        conn.execute(sa.delete(ad_interactions).where(ad_interactions.c.ad_id == unreached_ad))
     refresh(loaded)
     before = snapshot(loaded)
     corrupt(loaded)
@@ -190,6 +201,8 @@ def test_refresh_restores_corrupted_derived_columns(loaded):
     for col in ("budget", "revenue"):
         assert_close(exp.campaigns[col], want_campaigns[col], CENT, f"campaigns.{col}")
     assert exp.campaigns["revenue"].sum() > 0 and exp.ads["budget"].sum() > 0  # the data exercises the steps
+    assert (exp.orders.loc[childless_orders, "total"] == 0).all()
+    assert (exp.ads.loc[unreached_ad, ["reach", "clicks", "purchases", "budget"]] == 0).all()
 
     assert snapshot(loaded) == before, "summary tables are rebuilt to the same rows"
 
