@@ -40,7 +40,10 @@ def create_engine(url: str, **kwargs) -> Engine:
         return _sqlite_engine(parsed, **kwargs)
     connect_args = {}
     if parsed.get_backend_name() in ("mysql", "mariadb"):
-        connect_args = {"local_infile": True, "charset": "utf8mb4"}
+        # In-memory temporary tables up to 256 MB per session (the default 16 MB sends the GROUP BY of
+        # a summary refresh at 1M orders to disk: 43 s instead of 11 s for agg_sales_day).
+        connect_args = {"local_infile": True, "charset": "utf8mb4",
+                        "init_command": "SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456"}
     try:
         return sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     except NoSuchModuleError as exc:  # pragma: no cover - requirements install every driver

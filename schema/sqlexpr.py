@@ -85,3 +85,22 @@ def mask_word(segment_id, word: int):
         (sa.and_(segment_id >= low, segment_id < high), one.op("<<")((segment_id - low).self_group())),
         else_=sa.cast(sa.literal_column("0"), sa.BigInteger),
     )
+
+
+class bit_or(FunctionElement):  # noqa: N801
+    """Bitwise OR of a group's values: BIT_OR on MySQL/MariaDB and PostgreSQL; SQLite has no such
+    aggregate, but for single-bit values (mask_word) SUM(DISTINCT x) is the same number."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "bit_or"
+
+
+@compiles(bit_or)
+def _bit_or_default(element, compiler, **kw):
+    return "BIT_OR(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(bit_or, "sqlite")
+def _bit_or_sqlite(element, compiler, **kw):
+    return "SUM(DISTINCT %s)" % compiler.process(element.clauses, **kw)
