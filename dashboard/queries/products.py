@@ -11,10 +11,12 @@ from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import product_clause
 from schema.config import Settings
+from schema.errors import InvalidFilter
 from schema.tables import products
 
 CATALOGUE_DIMS = ("categories", "brands")
 MAX_BINS = 100
+PRICE_SCALES = ("linear", "log")
 
 
 def _per_category(f: Filters) -> pd.DataFrame:
@@ -38,17 +40,22 @@ def stock_levels(filters: Filters) -> pd.DataFrame:
     return rounded(frame, "avg_stock")[["category", "products", "stock", "avg_stock"]]
 
 
-@dataset("price_distribution", title="Price distribution by category", dimensions=CATALOGUE_DIMS, params={"bins": 10},
-         description="Histogram of list prices: per category, products in each of `bins` equal-width price bins "
-                     "spanning the selected products' lowest to highest price.", metrics=("price", "products"))
-def price_distribution(filters: Filters, bins: int = 10) -> pd.DataFrame:
+@dataset("price_distribution", title="Price distribution by category", dimensions=CATALOGUE_DIMS,
+         params={"bins": 10, "scale": "linear"},
+         description="Histogram of list prices: per category, products in each of `bins` price bins spanning the "
+                     "selected products' lowest to highest price, of equal width (`scale` linear) or equal ratio "
+                     "(`scale` log: for prices spread over orders of magnitude).", metrics=("price", "products"))
+def price_distribution(filters: Filters, bins: int = 10, scale: str = "linear") -> pd.DataFrame:
+    if scale not in PRICE_SCALES:
+        raise InvalidFilter(f"scale must be one of {', '.join(PRICE_SCALES)}, got {scale!r}")
     bins = min(max(int(bins), 1), MAX_BINS)
     p = products.c
     prices = read_frame(sa.select(p.category, p.price).where(product_clause(filters)))  # the catalogue: small and bounded
     columns = ["category", "bin", "bin_lo", "bin_hi", "products"]
     if prices.empty:
         return pd.DataFrame(columns=columns)
-    edges = np.linspace(prices["price"].min(), prices["price"].max(), bins + 1)
+    lo, hi = prices["price"].min(), prices["price"].max()
+    edges = np.geomspace(lo, hi, bins + 1) if scale == "log" and lo > 0 else np.linspace(lo, hi, bins + 1)
     index = np.clip(np.searchsorted(edges, prices["price"].to_numpy(), side="right") - 1, 0, bins - 1)
     frame = prices.assign(bin=index).groupby(["category", "bin"], as_index=False).size().rename(columns={"size": "products"})
     frame["bin_lo"], frame["bin_hi"] = edges[frame["bin"]], edges[frame["bin"] + 1]

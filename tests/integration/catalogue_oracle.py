@@ -366,11 +366,17 @@ def stock_levels(raw, f):
 
 
 @expected("price_distribution")
-def price_distribution(raw, f, bins=10):
+def price_distribution(raw, f, bins=10, scale="linear"):
     p = catalogue(raw, f)
     if p.empty:
         return pd.DataFrame(columns=["category", "bin", "bin_lo", "bin_hi", "products"])
     lo, hi = p["price"].min(), p["price"].max()
+    if scale == "log":  # equal ratios: bin i spans lo * r**i .. lo * r**(i+1), r = (hi / lo) ** (1 / bins)
+        ratio = (hi / lo) ** (1 / bins)
+        idx = np.minimum(np.floor(np.log(p["price"] / lo) / np.log(ratio) + 1e-9).astype(int) if hi > lo else 0, bins - 1)
+        g = p.assign(bin=idx).groupby(["category", "bin"], as_index=False).size().rename(columns={"size": "products"})
+        g["bin_lo"], g["bin_hi"] = lo * ratio ** g["bin"], lo * ratio ** (g["bin"] + 1)
+        return g[["category", "bin", "bin_lo", "bin_hi", "products"]]
     width = (hi - lo) / bins
     idx = np.minimum(((p["price"] - lo) // width).fillna(0).astype(int) if width else 0, bins - 1)
     g = p.assign(bin=idx).groupby(["category", "bin"], as_index=False).size().rename(columns={"size": "products"})
