@@ -121,8 +121,7 @@ def shell_layout():
                 copy_link(),
             ], className="shell-toolbar d-flex align-items-center gap-2"),
             filter_bar.filter_bar(),
-            html.Div(banner, id="shell-banner"),
-            filter_bar.notices(),
+            filter_bar.notices(banner),
             html.Main(id=PAGE_CONTENT, className="page-content"),
         ], fluid=True, class_name="shell-main"),
     ], className="shell")

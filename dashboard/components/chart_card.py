@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 
 from dashboard.components.data import dataset_csv, load_dataset
-from dashboard.components.errors import NO_DATA, error_banner, error_message
+from dashboard.components.errors import NO_DATA, error_title
 from dashboard.components.state import filters_from_store
 from dashboard.figures.charts import empty_figure
 from schema.errors import UserError
@@ -127,8 +127,9 @@ def chart_result(df: pd.DataFrame | None, theme: str, build: Callable[..., go.Fi
 
 
 def chart_error(exc: BaseException, theme: str, *, height: int | None = None) -> tuple:
-    """The four outputs when the query failed with a typed error."""
-    return empty_figure(error_message(exc), theme, height=height), None, error_banner(exc), True
+    """The four outputs when the query failed with a typed error: the figure says what and why (the
+    shell's banner gives the full database message once per page, not once per chart)."""
+    return empty_figure(error_title(exc), theme, detail=str(exc), height=height), None, None, True
 
 
 def render_chart(dataset: str, query: Mapping | None, theme: str, build: Callable[..., go.Figure], *,

@@ -1,6 +1,8 @@
 """The one place that turns the query layer's typed errors into something on screen.
 
-- `error_banner(exc)`: "Database unavailable: ..." / "Invalid filter: ..." alert (never a traceback);
+- `error_banner(exc)`: "Database unavailable: ..." / "Invalid filter: ..." alert (never a traceback); the
+  shell shows one at the top of every page while the database is down;
+- `error_state(exc)`: the compact form for inside a card (KPI rows, tables): icon, title, short detail;
 - `empty_state(message)`: the "No data for these filters" block for non-graph outputs;
 - `guard(fallback)`: a callback decorator that returns `fallback(exc)` when a `UserError` escapes.
 
@@ -21,6 +23,14 @@ log = logging.getLogger(__name__)
 NO_DATA = "No data for these filters"
 
 
+def error_title(exc: BaseException) -> str:
+    if isinstance(exc, DatabaseUnavailable):
+        return "Database unavailable"
+    if isinstance(exc, InvalidFilter):
+        return "Invalid filter"
+    return "Cannot show this"
+
+
 def error_message(exc: BaseException) -> str:
     if isinstance(exc, DatabaseUnavailable):
         return f"Database unavailable: {exc}"
@@ -36,6 +46,17 @@ def error_banner(exc: BaseException, *, class_name: str = "") -> dbc.Alert:
         [html.I(className=f"bi {icon} me-2"), error_message(exc)],
         color="danger" if danger else "warning", class_name=f"error-banner py-2 mb-2 {class_name}".strip(),
     )
+
+
+def error_state(exc: BaseException) -> html.Div:
+    icon = "bi-database-x" if isinstance(exc, DatabaseUnavailable) else "bi-exclamation-triangle"
+    return html.Div([html.I(className=f"bi {icon} empty-state-icon"), html.Strong(error_title(exc)),
+                     html.Div(shorten(str(exc)), className="small mt-1")], className="empty-state error-state")
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def empty_state(message: str = NO_DATA, *, icon: str = "bi-inbox") -> html.Div:

@@ -281,9 +281,10 @@ def drawer_toggle() -> dbc.Button:
     )
 
 
-def notices() -> html.Div:
+def notices(banner=None) -> html.Div:
+    """The database banner (set when the page loads, then by every filter sync) and the URL notice."""
     return html.Div([
-        html.Div(id=DB_BANNER),
+        html.Div(banner, id=DB_BANNER),
         dbc.Alert(id=NOTICE, is_open=False, dismissable=True, color="warning", class_name="filter-notice py-2"),
     ])
 

@@ -7,6 +7,7 @@ A builder never returns a blank axis: an empty frame gives `empty_figure`.
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
 import pandas as pd
@@ -34,15 +35,19 @@ def _figure(theme: str, *, height: int | None = None, **layout) -> go.Figure:
     return fig
 
 
-def empty_figure(message: str = NO_DATA, theme: str = "light", *, height: int | None = None) -> go.Figure:
-    """A figure with no axes and one centred message (for empty results and errors)."""
+def empty_figure(message: str = NO_DATA, theme: str = "light", *, detail: str | None = None,
+                 height: int | None = None) -> go.Figure:
+    """A figure with no axes and one centred message (for empty results and errors); `detail` is
+    written smaller below it, wrapped and cut to a few lines."""
     p = palette(theme)
     fig = _figure(theme, height=height)
-    fig.update_layout(
-        xaxis=dict(visible=False), yaxis=dict(visible=False),
-        annotations=[dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                          font=dict(size=15, color=p.muted))],
-    )
+    annotations = [dict(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                        font=dict(size=15, color=p.muted), yanchor="bottom" if detail else "middle")]
+    if detail:
+        short = detail if len(detail) <= 180 else detail[:179].rstrip() + "…"
+        annotations.append(dict(text="<br>".join(textwrap.wrap(short, 60)), x=0.5, y=0.47, xref="paper",
+                                yref="paper", showarrow=False, yanchor="top", font=dict(size=11, color=p.muted)))
+    fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), annotations=annotations)
     return fig
 
 

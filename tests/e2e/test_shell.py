@@ -1,4 +1,5 @@
 """The app shell in a real browser: loading, theme, URL state, navigation, phone layout, downloads."""
+import contextlib
 import json
 import time
 import urllib.request
@@ -13,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.navbar import link_id
+from schema.errors import DatabaseUnavailable
 from .helpers import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -61,9 +63,12 @@ def date_values(dash_duo) -> list[str]:
 
 
 def kpi_values(dash_duo) -> list[str]:
-    wait_until(lambda: dash_duo.find_elements(".kpi-value") and "placeholder" not in
-               dash_duo.find_element("#demo-kpis").get_attribute("innerHTML"), message="KPI cards")
-    return [e.text for e in dash_duo.find_elements(".kpi-value")]
+    """The KPI values once the row is filled (read in one script: the row re-renders under us)."""
+    return wait_until(lambda: dash_duo.driver.execute_script(
+        "const row = document.getElementById('demo-kpis');"
+        "if (!row || row.querySelector('.kpi-placeholder')) { return null; }"
+        "const values = Array.from(row.querySelectorAll('.kpi-value')).map(e => e.innerText);"
+        "return values.length ? values : null;"), message="KPI cards")
 
 
 # ------------------------------------------------------------------ loading
@@ -233,6 +238,29 @@ def test_api_on_the_live_server(dash_duo, app_url):
     with pytest.raises(urllib.error.HTTPError) as bad:
         urllib.request.urlopen(app_url + "/api/v1/datasets/kpis?from=2024-13-01")
     assert bad.value.code == 400 and "not a date" in json.loads(bad.value.read())["error"]
+
+
+def test_database_down_shows_one_banner_and_compact_states(dash_duo, app_url, e2e_db):
+    from dashboard.queries import cache, engine as query_engine
+
+    query_engine.configure("mysql+pymysql://nobody@127.0.0.1:9/none")  # nothing listens on port 9
+    time.sleep(cache.DATA_VERSION_TTL + 0.5)  # the query layer re-reads the data version after this long
+    try:
+        open_page(dash_duo, app_url + "/demo")
+        banner = dash_duo.wait_for_element(css_id(fb.DB_BANNER) + " .alert", timeout=10)
+        assert banner.text.startswith("Database unavailable: cannot connect")
+        wait_until(lambda: dash_duo.find_elements(".error-state"), message="KPI row error state")
+        wait_idle(dash_duo)
+        assert len(dash_duo.find_elements(".alert-danger")) == 1  # one banner per page, not one per chart
+        texts = dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => g.layout.annotations[0].text)")
+        assert texts and set(texts) == {"Database unavailable"}
+        assert "Traceback" not in dash_duo.find_element("body").text
+        assert dash_duo.get_logs() == []
+    finally:
+        query_engine.configure(e2e_db)
+        with contextlib.suppress(DatabaseUnavailable):
+            cache.data_version(force=True)
 
 
 # ------------------------------------------------------------------ phone width

@@ -12,7 +12,7 @@ from dashboard.components import chart_card as cc
 from dashboard.components.chips import (
     CHIP, CLEAR, apply_chip_event, apply_crossfilters, chip_id, clear_id, crossfilter_chips, toggle_selection,
 )
-from dashboard.components.errors import NO_DATA, empty_state, error_banner, error_message, guard
+from dashboard.components.errors import NO_DATA, empty_state, error_banner, error_message, error_state, guard
 from dashboard.components.kpi import change_direction, kpi_card, kpi_change, kpi_row_children
 from dashboard.components.navbar import active_path, nav_entries, nav_items, nav_pages
 from dashboard.figures import build_bar
@@ -80,7 +80,7 @@ def test_kpi_card_without_previous_period_says_so():
 
 
 def test_kpi_row_children_spans_an_error_banner_full_width():
-    row = kpi_row_children([error_banner(DatabaseUnavailable("refused"))])
+    row = kpi_row_children([error_state(DatabaseUnavailable("refused"))])
     assert len(row) == 1 and row[0].xs == 12
     assert len(kpi_row_children([kpi_card("A", 1), kpi_card("B", 2)])) == 2
 
@@ -92,6 +92,8 @@ def test_error_banner_texts():
     assert banner.color == "danger" and "Database unavailable: cannot connect" in text_of(banner)
     assert error_banner(InvalidFilter("bad date")).color == "warning"
     assert NO_DATA in text_of(empty_state())
+    state = error_state(DatabaseUnavailable("x" * 500))
+    assert "Database unavailable" in text_of(state) and len(text_of(state)) < 200
 
 
 def test_guard_turns_user_errors_into_the_fallback_and_lets_bugs_through():
@@ -153,8 +155,9 @@ def test_render_chart_database_down_shows_the_banner_not_a_traceback(monkeypatch
 
     monkeypatch.setattr(cc, "load_dataset", down)
     fig, spec, status, disabled = cc.render_chart("ds", {}, "light", build_bar, x="category", y="revenue")
-    assert "Database unavailable: cannot connect" in text_of(status)
-    assert fig.layout.annotations[0].text.startswith("Database unavailable") and spec is None and disabled is True
+    assert fig.layout.annotations[0].text == "Database unavailable" and not fig.data
+    assert "cannot connect to sqlite:///x.db" in fig.layout.annotations[1].text
+    assert status is None and spec is None and disabled is True
 
 
 # ------------------------------------------------------------------ cross-filter chips
@@ -230,7 +233,9 @@ def test_shell_layout_shows_a_banner_when_the_database_is_down(monkeypatch):
 
     monkeypatch.setattr(shell, "data_info", down)
     layout = shell.shell_layout()
-    banner = find(layout, lambda c: getattr(c, "id", None) == "shell-banner")[0]
+    from dashboard.components.filter_bar import DB_BANNER
+
+    banner = find(layout, lambda c: getattr(c, "id", None) == DB_BANNER)[0]
     assert "Database unavailable: cannot connect to mysql://db" in text_of(banner)
     assert "No data loaded" in text_of(layout)
 

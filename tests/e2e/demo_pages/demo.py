@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
 from dashboard.components.chips import apply_crossfilters, chip_event, chip_inputs, crossfilter_chips, toggle_selection
 from dashboard.components.data import load_dataset
-from dashboard.components.errors import error_banner, guard
+from dashboard.components.errors import error_state, guard
 from dashboard.components.kpi import kpi_card, kpi_row, kpi_row_children, kpi_row_output
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_combo, build_donut, build_hbar, build_timeseries
@@ -48,7 +48,7 @@ def layout(**_query):
 
 
 def _kpi_error(exc):
-    return kpi_row_children([error_banner(exc)])
+    return kpi_row_children([error_state(exc)])
 
 
 @callback(kpi_row_output(KPIS), *page_inputs())
