@@ -24,14 +24,18 @@ TEXT_FORMATS = {"currency": ".3~s", "number": ",.0f", "pct": ",.1f", "decimal": 
 
 
 def short_labels(labels: Sequence[str], max_len: int = 40) -> list[str]:
-    """Labels cut in the middle to `max_len` characters ("Weekend Blast - Mob… - 2022-06 #12"), keeping
-    the end (campaign and ad names end with their unique "#id"); the full labels when cutting would
-    make two of them equal."""
+    """Labels cut in the middle to about `max_len` characters ("Weekend Blast - Mob… 2022-06 #12"), keeping
+    the end (campaign and ad names end with their unique "#id": the part after the last " - " or " | "
+    when short enough); the full labels when cutting would make two of them equal."""
     full = [str(v) for v in labels]
-    tail = max(8, max_len // 3)
-    cut = [v if len(v) <= max_len else v[: max_len - tail - 1].rstrip(" -|") + "… " + v[-tail:].lstrip(" -|")
-           for v in full]
+    cut = [v if len(v) <= max_len else _cut(v, max_len) for v in full]
     return cut if len(set(cut)) == len(set(full)) else full
+
+
+def _cut(text: str, max_len: int) -> str:
+    last = max(text.rfind(" - "), text.rfind(" | "))
+    tail = text[last + 3:] if last > 0 and len(text) - last - 3 <= max_len // 2 else text[-max(8, max_len // 3):]
+    return text[: max(1, max_len - len(tail) - 2)].rstrip(" -|") + "… " + tail.lstrip(" -|")
 
 
 def ranked_height(rows: int) -> int:
