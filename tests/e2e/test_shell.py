@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
+from dashboard.components.navbar import group_id as nav_group_id
 from dashboard.components.navbar import link_id
 from schema.errors import DatabaseUnavailable
 from .helpers import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
@@ -99,7 +100,7 @@ def test_navbar_lists_registered_pages_with_groups(dash_duo, app_url):
     open_page(dash_duo, app_url + "/demo")
     demo = dash_duo.find_element(css_id(link_id("/demo")))
     assert "active" in demo.get_attribute("class")
-    group = dash_duo.find_element(".shell-navbar .dropdown-toggle")
+    group = dash_duo.find_element(css_id(nav_group_id("Demo group")) + " .dropdown-toggle")
     assert group.text.strip() == "Demo group"
 
 
@@ -186,7 +187,7 @@ def test_moving_between_pages_keeps_the_filters_and_shows_the_page_filters(dash_
     categories = dash_duo.find_element(css_id(fb.group_id("categories")))
     payments = dash_duo.find_element(css_id(fb.group_id("payment_methods")))
     assert categories.is_displayed() and not payments.is_displayed()
-    dash_duo.find_element(".shell-navbar .dropdown-toggle").click()
+    dash_duo.find_element(css_id(nav_group_id("Demo group")) + " .dropdown-toggle").click()
     link = wait_until(lambda: dash_duo.find_element(css_id(link_id("/demo/payments"))))
     wait_until(lambda: "from=2024-01-01" in (link.get_attribute("href") or ""), message="link carries the query")
     link.click()
