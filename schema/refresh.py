@@ -53,7 +53,7 @@ class NotInitialised(UserError):
 @dataclass(frozen=True)
 class Step:
     name: str
-    build: Callable[[], list[Executable]]
+    build: Callable[[], list["Statement"]]
 
     @property
     def procedure(self) -> str:
@@ -65,25 +65,30 @@ def _changed(target: sa.Table, agg, names: list[str]):
     return sa.or_(*(target.c[n] != agg.c[n] for n in names))
 
 
-def _count(select: Select):
-    # wrapped in a derived table: MySQL refuses a subquery on the table being updated, not on a derived one
-    inner = select.subquery()
-    return sa.select(inner.c.n).scalar_subquery()
+@dataclass(frozen=True)
+class OnlyIf:
+    """A statement that runs only when `condition` (a boolean SQL expression) holds: Python asks
+    `SELECT condition` first; a MySQL procedure compiles it to `IF condition THEN statement; END IF`."""
+
+    condition: sa.ColumnElement
+    statement: Executable
 
 
-def _childless(parent: sa.Table, key: str, child: sa.Table, zeros: dict[str, int]) -> Executable:
+Statement = Executable | OnlyIf
+
+
+def _childless(parent: sa.Table, key: str, child: sa.Table, zeros: dict[str, int]) -> OnlyIf:
     """Zero the derived columns of parents that have no child rows (skipping those already 0).
 
-    The guard (more parents than distinct child keys, two index-only counts evaluated once) skips
-    the per-parent NOT EXISTS probes when every parent has children, the usual case; it relies on
-    the foreign key (every child key is a parent), which all three backends enforce."""
-    parents = _count(sa.select(sa.func.count().label("n")).select_from(parent))
-    with_children = _count(sa.select(sa.func.count(sa.distinct(child.c[key])).label("n")))
+    Only when parents outnumber the distinct child keys (two index-only counts; this relies on the
+    foreign key, every child key being a parent, which all three backends enforce): in the usual
+    case every parent has children and the per-parent NOT EXISTS probe never runs."""
+    parents = sa.select(sa.func.count()).select_from(parent).scalar_subquery()
+    with_children = sa.select(sa.func.count(sa.distinct(child.c[key]))).scalar_subquery()
     has_child = sa.exists().where(child.c[key] == parent.c[key])
-    return (
-        sa.update(parent)
-        .values(zeros)
-        .where(parents > with_children, sa.or_(*(parent.c[n] != v for n, v in zeros.items())), ~has_child)
+    return OnlyIf(
+        parents > with_children,
+        sa.update(parent).values(zeros).where(sa.or_(*(parent.c[n] != v for n, v in zeros.items())), ~has_child),
     )
 
 
@@ -94,7 +99,7 @@ def _mysql_ignore_index(select: Select, table: sa.Table, index: str) -> Select:
     return select
 
 
-def order_totals() -> list[Executable]:
+def order_totals() -> list[Statement]:
     lines = (  # index-only: order_items has an index on (order_id, after_discount)
         sa.select(order_items.c.order_id, money(sa.func.sum(order_items.c.after_discount)).label("total"))
         .group_by(order_items.c.order_id)
@@ -108,7 +113,7 @@ def order_totals() -> list[Executable]:
     ]
 
 
-def ad_metrics() -> list[Executable]:
+def ad_metrics() -> list[Statement]:
     ai = ad_interactions.c
     counts = _mysql_ignore_index(
         sa.select(
@@ -134,7 +139,7 @@ def ad_metrics() -> list[Executable]:
     ]
 
 
-def campaign_metrics() -> list[Executable]:
+def campaign_metrics() -> list[Statement]:
     rev = valid_revenue_by_ad()
     agg = (
         sa.select(
@@ -159,7 +164,15 @@ def campaign_metrics() -> list[Executable]:
     ]
 
 
-def summary_statements(s: summaries_module.Summary) -> list[Executable]:
+def run_statement(conn: Connection, stmt) -> None:
+    if isinstance(stmt, OnlyIf):
+        if conn.execute(sa.select(stmt.condition)).scalar():
+            conn.execute(stmt.statement)
+    else:
+        conn.execute(stmt)
+
+
+def summary_statements(s: summaries_module.Summary) -> list[Statement]:
     select = s.build_select()
     return [sa.delete(s.table), sa.insert(s.table).from_select([c.name for c in s.table.columns], select)]
 
@@ -193,7 +206,10 @@ def refreshed_tables() -> list[sa.Table]:
 
 
 # ---------------------------------------------------------------- MySQL stored procedures
-def compile_mysql(stmt: Executable, dialect: Dialect) -> str:
+def compile_mysql(stmt, dialect: Dialect) -> str:
+    """One statement of a procedure body (without the final semicolon), values inlined."""
+    if isinstance(stmt, OnlyIf):
+        return f"IF {compile_mysql(stmt.condition, dialect)} THEN\n  {compile_mysql(stmt.statement, dialect)};\n  END IF"
     return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
@@ -381,7 +397,7 @@ def refresh(engine: Engine, *, via: str = "auto") -> RefreshReport:
                         conn.exec_driver_sql(f"CALL {step.procedure}()")
                     else:
                         for stmt in step.build():
-                            conn.execute(stmt)
+                            run_statement(conn, stmt)
         finally:
             if settings:
                 conn.exec_driver_sql("SET SESSION " + ", ".join(f"{n} = {_literal(v)}" for n, v in saved.items()))
