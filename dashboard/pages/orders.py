@@ -162,7 +162,8 @@ def layout(**query):
         dbc.Row([
             dbc.Col(chart_card(TREND, "Orders and revenue", "Columns: revenue; line: orders (right axis). Click a "
                                "year, month or week to drill into it; the breadcrumb goes back.",
-                               metrics=("revenue", "orders"), subtitle=html.Div(id=TREND_CRUMBS),
+                               metrics=("revenue", "orders"),
+                               subtitle=html.Div(breadcrumb(TREND_CRUMBS, crumb_labels(drill)), id=TREND_CRUMBS),
                                extra_header=grain_toggle(drill["grain"])), lg=8, class_name="mb-3"),
             dbc.Col(chart_card(STATUS_MIX, "Status mix", "Orders by status. Click a slice to count only the orders of "
                                "the matching scope elsewhere (completed: kept; returned: paid; canceled: all).",
@@ -175,7 +176,8 @@ def layout(**query):
             dbc.Col(chart_card(TOP, "Top products", "Revenue by category; click a category to see its top "
                                f"{TOP_LIMIT} products (the breadcrumb goes back). Payment and city filters do not "
                                "apply to product sales.", metrics=("revenue",), height=360,
-                               subtitle=html.Div(id=TOP_CRUMBS)), lg=7, class_name="mb-3"),
+                               subtitle=html.Div(breadcrumb(TOP_CRUMBS, top_crumb_labels(top)), id=TOP_CRUMBS)),
+                    lg=7, class_name="mb-3"),
         ]),
         dbc.Row(dbc.Col(chart_card(CITIES, "Revenue by city", "Revenue of the orders of customers in each city. Click "
                                    "a bar to cross-filter the page by city.", metrics=("revenue", "orders", "aov")),
@@ -204,6 +206,7 @@ def status(query, theme, state):
 def payments(query, theme, state):
     figure, *rest = render_chart("payment_mix", chart_query(query, state, PAYMENTS), theme, build_donut,
                                  names="payment_method", values="orders", height=360)
+    figure.update_layout(uniformtext=dict(minsize=10, mode="hide"))
     return emphasise(figure, state["sel"].get("payment_methods")), *rest
 
 

@@ -78,8 +78,8 @@ def layout(**query):
         ]),
         dbc.Row([
             dbc.Col(chart_card(PRICES, "Price distribution by category",
-                               f"Products per list-price band ({PRICE_BINS} equal bands from the lowest to the highest "
-                               "price shown), stacked by category. Click a segment to cross-filter by its category.",
+                               f"Products per list-price band ({PRICE_BINS} bands from the lowest to the highest price "
+                               "shown, each a constant multiple of the previous one), stacked by category. Click a segment to cross-filter by its category.",
                                metrics=("price", "products"), height=360), lg=7, class_name="mb-3"),
             dbc.Col(table_card(LOW_STOCK, "Low-stock alerts", "Products at or below the threshold, lowest stock first. "
                                "Sort and filter in the grid; click a category or brand cell to cross-filter the page.",
@@ -140,6 +140,7 @@ def cell_filter(cell) -> tuple[str, str] | None:
 def categories(query, theme, state):
     figure, *rest = render_chart("category_distribution", chart_query(query, state, CATEGORIES), theme, build_donut,
                                  names="category", values="products")
+    figure.update_layout(uniformtext=dict(minsize=10, mode="hide"))
     return emphasise(figure, state["sel"].get("categories")), *rest
 
 
@@ -153,7 +154,7 @@ def stock(query, theme, state):
 @callback(*chart_outputs(PRICES), *page_inputs(), Input(XF_STORE, "data"))
 def prices(query, theme, state):
     figure, *rest = render_chart("price_distribution", chart_query(query, state, PRICES), theme, build_price_bands,
-                                 params={"bins": PRICE_BINS}, height=360)
+                                 params={"bins": PRICE_BINS, "scale": "log"}, height=360)
     return emphasise(figure, state["sel"].get("categories"), by="trace"), *rest
 
 

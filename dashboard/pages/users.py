@@ -23,6 +23,7 @@ from dashboard.components.interactions import (
 from dashboard.components.kpi import kpi_card, kpi_row, kpi_row_output
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_bar, build_donut
+from dashboard.figures.formats import format_value
 from dashboard.queries.glossary import definition
 
 DATASETS = ("user_kpis", "gender_split", "age_bands", "platform_usage", "users_by_city", "signups_monthly")
@@ -41,6 +42,7 @@ SOURCES = {"cities": CITY, "platforms": PLATFORM}  # the chart whose clicks set 
 KPI_CARDS = (("Users", "users", "number", "bi-people"), ("Active users", "active_users", "number", "bi-lightning"),
              ("New users", "new_users", "number", "bi-person-plus"),
              ("Active share", "active_share", "percent", "bi-pie-chart"))
+GENDERS = {"F": "Female", "M": "Male"}
 ACTIVE_SHARE_HELP = "Active users / users: the share of registered users who ordered in the range."
 
 
@@ -71,6 +73,28 @@ def layout(**query):
 
 
 # ------------------------------------------------------------------ pure helpers
+def build_signups(df: pd.DataFrame, *, theme: str, height: int | None = None):
+    """Sign-ups per month on a date axis ("Jan 2024"), every row drawn."""
+    figure = build_bar(df.assign(month=pd.to_datetime(df["month"])), theme=theme, x="month", y="signups",
+                       height=height)
+    return figure.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
+
+
+def build_share_donut(df: pd.DataFrame, *, theme: str, names: str, labels: dict | None = None,
+                      height: int | None = None):
+    """Users per `names` value as a donut with the total in the hole; small slices keep their legend
+    entry but lose an unreadable label."""
+    data = df.assign(**{names: df[names].map(lambda v: (labels or {}).get(v, v))})
+    figure = build_donut(data, theme=theme, names=names, values="users", height=height,
+                         center_text=f"{format_value(df['users'].sum())}<br>users")
+    return figure.update_layout(uniformtext=dict(minsize=10, mode="hide"))
+
+
+def build_age_bands(df: pd.DataFrame, *, theme: str, height: int | None = None):
+    """Users per age band, youngest first."""
+    return build_bar(df.sort_values("age_band"), theme=theme, x="age_band", y="users", height=height)
+
+
 def kpi_values(row) -> dict:
     """The KPI row of `user_kpis` plus the active share (now and previous period)."""
     values = {key: row[key] for key in ("users", "active_users", "new_users")}
@@ -107,26 +131,24 @@ def kpis(query, _theme, state):
 
 @callback(*chart_outputs(SIGNUPS), *page_inputs(), Input(XF_STORE, "data"))
 def signups(query, theme, state):
-    return render_chart("signups_monthly", chart_query(query, state, SIGNUPS), theme, build_bar, x="month",
-                        y="signups", height=300)
+    return render_chart("signups_monthly", chart_query(query, state, SIGNUPS), theme, build_signups, height=300)
 
 
 @callback(*chart_outputs(GENDER), *page_inputs(), Input(XF_STORE, "data"))
 def gender(query, theme, state):
-    return render_chart("gender_split", chart_query(query, state, GENDER), theme, build_donut, names="gender",
-                        values="users", height=300)
+    return render_chart("gender_split", chart_query(query, state, GENDER), theme, build_share_donut, names="gender",
+                        labels=GENDERS, height=300)
 
 
 @callback(*chart_outputs(AGE), *page_inputs(), Input(XF_STORE, "data"))
 def age(query, theme, state):
-    return render_chart("age_bands", chart_query(query, state, AGE), theme, build_bar, x="age_band", y="users",
-                        height=300)
+    return render_chart("age_bands", chart_query(query, state, AGE), theme, build_age_bands, height=300)
 
 
 @callback(*chart_outputs(PLATFORM), *page_inputs(), Input(XF_STORE, "data"))
 def platform(query, theme, state):
-    figure, *rest = render_chart("platform_usage", chart_query(query, state, PLATFORM), theme, build_donut,
-                                 names="platform", values="users", height=300)
+    figure, *rest = render_chart("platform_usage", chart_query(query, state, PLATFORM), theme, build_share_donut,
+                                 names="platform", height=300)
     return emphasise(figure, state["sel"].get("platforms")), *rest
 
 
