@@ -9,7 +9,8 @@ Rules every view follows so it means the same on SQLite, MariaDB/MySQL and Postg
   (never an error, never integer division) and the result is rounded;
 - money is rounded to cents with `money()`;
 - revenue means valid orders (`is_valid = 1`) unless a column name says otherwise;
-- dates that differ per dialect (`date_of`, `days_between`) are small compiled constructs below;
+- date functions that differ per dialect are small compiled constructs (`schema.sqlexpr.day_of`,
+  `days_between` below);
 - every non-aggregated column is grouped on (MariaDB does not infer functional dependencies).
 """
 from __future__ import annotations
@@ -18,11 +19,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy import Date, Integer, Select
+from sqlalchemy import Integer, Select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from schema.sqlexpr import day_of
 from schema.tables import (
     ad_interactions,
     ads,
@@ -39,22 +41,7 @@ from schema.tables import (
 
 
 # ---------------------------------------------------------------- portable SQL pieces
-class date_of(FunctionElement):  # noqa: N801 - reads like the SQL function it compiles to
-    """The calendar date of a DATETIME."""
-
-    type = Date()
-    name = "date_of"
-    inherit_cache = True
-
-
-@compiles(date_of)
-def _date_of_default(element, compiler, **kw):  # SQLite date(x) and MySQL DATE(x)
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(date_of, "postgresql")
-def _date_of_pg(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+date_of = day_of  # the calendar date of a DATETIME; one construct (schema.sqlexpr), imported under both names
 
 
 class days_between(FunctionElement):  # noqa: N801
@@ -357,7 +344,7 @@ def fact_sales() -> Select:
     return sa.select(
         order_items.c.order_item_id,
         order_items.c.order_id,
-        date_of(orders.c.order_date).label("date_day"),
+        day_of(orders.c.order_date).label("date_day"),
         orders.c.customer_id,
         order_items.c.product_id,
         orders.c.payment_method_id,
