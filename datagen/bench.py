@@ -80,7 +80,7 @@ def bench_generate(database_url: str | None, orders: int = 1_000_000, seed: int 
     from datagen.synthetic import GenerationSpec, generate
 
     started = time.perf_counter()
-    figures: dict = {"orders": orders, "seed": seed}
+    figures: dict = {"orders": orders, "seed": seed, "cpu_count": os.cpu_count(), "load_average_before": _load_average()}
     with fresh_database(database_url) as url:
         engine = create_engine(url)
         try:
@@ -130,8 +130,16 @@ def bench_generate(database_url: str | None, orders: int = 1_000_000, seed: int 
             "load": figures["rows_per_second_load"] / base["rows_per_second_load"],
             "total": figures["rows_per_second_total"] / base["rows_per_second_total"],
         }
+    figures["load_average_after"] = _load_average()
     figures["bench_seconds"] = time.perf_counter() - started
     return figures
+
+
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on every platform
+        return None
 
 
 # ---------------------------------------------------------------- the baseline
@@ -237,6 +245,11 @@ def format_bench_generate(figures: dict) -> str:
         f"total          {f['total_seconds']:8.2f} s wall" + _target(f["total_seconds"], f.get("target_seconds"), "s"),
         f"peak memory    {f['peak_memory_mib']:8.0f} MiB" + _target(f["peak_memory_mib"], f.get("target_peak_memory_mib"), "MiB"),
     ]
+    if f.get("load_average_before") is not None:
+        lines.append(
+            f"machine        {f.get('cpu_count')} cores, load average {f['load_average_before']:.1f} before, "
+            f"{f.get('load_average_after') or 0:.1f} after (other work slows wall times; cpu times are this process only)"
+        )
     base = f.get("baseline")
     if base:
         lines += [
@@ -256,4 +269,4 @@ def _target(value: float, target: float | None, unit: str) -> str:
     if target is None:
         return ""
     verdict = "meets" if value <= target else "MISSES"
-    return f"   ({verdict} the target of {target:,.0f} {unit})"
+    return f"   ({verdict} the target of {target:,.1f} {unit})"
