@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from schema.config import Settings
 from schema.db import connect, create_engine, describe_connection_error
@@ -41,24 +41,31 @@ def get_engine() -> Engine:
 
 
 def read_frame(stmt, params: dict | None = None, *, engine: Engine | None = None) -> pd.DataFrame:
-    """Run one statement with bound parameters; a lost server becomes DatabaseUnavailable."""
-    engine = engine or get_engine()
-    with connect(engine) as conn:
-        try:
-            result = conn.execute(stmt, params or {})
-        except OperationalError as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(describe_connection_error(engine, exc)) from None
-            raise
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    return coerce_numeric(frame)
+    """Run one statement with bound parameters into a DataFrame (typed errors, see _execute)."""
+    columns, rows = _execute(stmt, params, engine)
+    return coerce_numeric(pd.DataFrame(rows, columns=columns))
 
 
 def scalar_rows(stmt, params: dict | None = None, *, engine: Engine | None = None) -> list[tuple]:
     """Plain rows (for small lookups such as option lists and the data version)."""
+    return [tuple(r) for r in _execute(stmt, params, engine)[1]]
+
+
+def _execute(stmt, params, engine) -> tuple[list[str], list]:
+    """A lost server -> DatabaseUnavailable; missing tables (a database never initialised or
+    refreshed by this version) -> DatabaseUnavailable saying which command fixes it."""
     engine = engine or get_engine()
     with connect(engine) as conn:
-        return [tuple(r) for r in conn.execute(stmt, params or {})]
+        try:
+            result = conn.execute(stmt, params or {})
+            return list(result.keys()), result.fetchall()
+        except (OperationalError, ProgrammingError) as exc:
+            if _is_connection_error(exc):
+                raise DatabaseUnavailable(describe_connection_error(engine, exc)) from None
+            if _is_missing_table(exc):
+                raise DatabaseUnavailable(f"the database lacks a table the dashboard reads ({_first_line(exc)}); "
+                                          "run `python run.py init-db` and `python run.py refresh`") from None
+            raise
 
 
 DATE_COLUMNS = ("day", "month", "week", "period")
@@ -80,6 +87,15 @@ def coerce_numeric(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(first, Decimal):
             frame[col] = pd.to_numeric(s.map(lambda v: None if v is None else float(v)), errors="coerce").astype(float)
     return frame
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "no such table" in text or "doesn't exist" in text or ("relation" in text and "does not exist" in text)
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
