@@ -42,6 +42,7 @@ THEME_ICON = "theme-icon"
 COPY_LINK = "copy-link"
 PAGE_TITLE = "page-title-sink"
 APP_TITLE = navbar.APP_NAME
+_created: list[bool] = []  # create_app() calls in this process (at most one)
 
 
 # ------------------------------------------------------------------ pages
@@ -199,10 +200,17 @@ def register_callbacks(app: dash.Dash) -> None:
 # ------------------------------------------------------------------ the app
 def create_app(settings: Settings | None = None, *, pages_folder: str | Path | None = None,
                extra_pages: Iterable[str | Path] = ()) -> dash.Dash:
-    """Build the Dash app (and its Flask server, with the JSON API) for `settings`."""
+    """Build the Dash app (and its Flask server, with the JSON API) for `settings`.
+
+    Once per process: Dash executes the page modules, whose `dash.callback`s go to one global list
+    that the first app to serve a request takes; a second app would get none (or duplicates)."""
     from dashboard import api
     from dashboard.queries import cache, engine
 
+    if _created:
+        raise RuntimeError("create_app() was already called in this process; reuse that app "
+                           "(Dash pages register page modules and their callbacks globally)")
+    _created.append(True)
     settings = settings or Settings.from_env()
     engine.configure(settings)
     app = dash.Dash(

@@ -295,10 +295,6 @@ def notice_children(items: Sequence[str]):
             "; ".join(shown) + "."]
 
 
-def data_as_of() -> html.Span:
-    return html.Span(id=DATA_AS_OF, className="data-as-of")
-
-
 def data_as_of_text(info: Mapping | None) -> str:
     refreshed = (info or {}).get("refreshed")
     last = (info or {}).get("last")
