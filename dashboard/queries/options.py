@@ -10,7 +10,7 @@ from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
 from schema.errors import InvalidFilter
 from schema.summary_tables import dim_segment
-from schema.tables import campaigns, customers, payment_methods, products, ads
+from schema.tables import ads, campaigns, customers, payment_methods
 
 _memo: dict = {}
 

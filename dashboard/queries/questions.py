@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
-from dashboard.queries.sales import _by_segment, _payments
+from dashboard.queries.sales import by_segment, payments_by
 from dashboard.queries.shape import ints, rounded
 from dashboard.queries.sources import product_rows
 from schema.summary_tables import agg_orders_day_pm
@@ -43,14 +43,14 @@ def ranked(frame: pd.DataFrame, value: str, name: str) -> pd.DataFrame:
 @dataset("q1_best_month", title="Q1: revenue by month of the year (best first)", dimensions=(), params=YEAR,
          metrics=("revenue", "rank"), description="Months of `year` ranked by revenue of valid orders; rank 1 is the best month.")
 def q1_best_month(filters: Filters, year: int = 0) -> pd.DataFrame:
-    frame = _by_segment(year_filters(resolve_year(year)), "month")[["month", "revenue"]]
+    frame = by_segment(year_filters(resolve_year(year)), "month")[["month", "revenue"]]
     return rounded(ranked(frame, "revenue", "month"), "revenue")
 
 
 @dataset("q2_best_category", title="Q2: revenue by category (best first)", dimensions=(), params=YEAR,
          metrics=("revenue", "rank"), description="Categories ranked by revenue of valid orders in `year`.")
 def q2_best_category(filters: Filters, year: int = 0) -> pd.DataFrame:
-    frame = _by_segment(year_filters(resolve_year(year)), "category")[["category", "revenue"]]
+    frame = by_segment(year_filters(resolve_year(year)), "category")[["category", "revenue"]]
     return rounded(ranked(frame, "revenue", "category"), "revenue")
 
 
@@ -59,8 +59,8 @@ def q2_best_category(filters: Filters, year: int = 0) -> pd.DataFrame:
          description="Per category: valid revenue in `year` and the year before, the change, and increased/decreased.")
 def q3_category_yoy(filters: Filters, year: int = 0) -> pd.DataFrame:
     year = resolve_year(year)
-    now = _by_segment(year_filters(year), "category")[["category", "revenue"]]
-    prev = _by_segment(year_filters(year - 1), "category")[["category", "revenue"]].rename(columns={"revenue": "revenue_prev_year"})
+    now = by_segment(year_filters(year), "category")[["category", "revenue"]]
+    prev = by_segment(year_filters(year - 1), "category")[["category", "revenue"]].rename(columns={"revenue": "revenue_prev_year"})
     frame = now.merge(prev, on="category", how="outer").fillna({"revenue": 0.0, "revenue_prev_year": 0.0})
     frame["change"] = frame["revenue"] - frame["revenue_prev_year"]
     frame["yoy_status"] = ["increased" if c > 0 else "decreased" for c in frame["change"]]
@@ -73,7 +73,7 @@ def q3_category_yoy(filters: Filters, year: int = 0) -> pd.DataFrame:
 def q4_top_payment_methods(filters: Filters, year: int = 0) -> pd.DataFrame:
     from schema.tables import payment_methods
 
-    frame = _payments(year_filters(resolve_year(year)), payment_methods.c.method_name.label("payment_method"))
+    frame = payments_by(year_filters(resolve_year(year)), payment_methods.c.method_name.label("payment_method"))
     return ints(ranked(frame[["payment_method", "orders"]], "orders", "payment_method").head(5), "orders")
 
 

@@ -9,7 +9,7 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import MONEY, order_rows_where, product_rows, sales_rows
-from dashboard.queries.sql import date_clause, has_product_filter, in_clause, range_clause, scope_clause, segment_clause
+from dashboard.queries.sql import has_product_filter, in_clause, range_clause, scope_clause, segment_clause
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer, agg_orders_day_pm, agg_product_rating, agg_receipts_day, agg_sales_day, dim_segment, order_facts,
@@ -137,7 +137,7 @@ def sales_monthly(filters: Filters) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- categories and brands
-def _by_segment(f: Filters, *group) -> pd.DataFrame:
+def by_segment(f: Filters, *group) -> pd.DataFrame:
     src = sales_rows(f)
     cols = [getattr(dim_segment.c, g) if g in ("category", "brand") else src.c[g] for g in group]
     stmt = (sa.select(*_sums(src, *cols)).select_from(src.join(dim_segment, dim_segment.c.segment_id == src.c.segment_id))
@@ -148,21 +148,21 @@ def _by_segment(f: Filters, *group) -> pd.DataFrame:
 @dataset("category_revenue_monthly", title="Revenue by category over time", dimensions=PRODUCT_DIMS,
          description="Per month and category: revenue and units.", metrics=("revenue", "units"))
 def category_revenue_monthly(filters: Filters) -> pd.DataFrame:
-    frame = _by_segment(filters, "month", "category").sort_values(["month", "category"]).reset_index(drop=True)
+    frame = by_segment(filters, "month", "category").sort_values(["month", "category"]).reset_index(drop=True)
     return rounded(ints(frame, "units"), "revenue")[["month", "category", "revenue", "units"]]
 
 
 @dataset("category_units_share", title="Units share by category", dimensions=PRODUCT_DIMS,
          description="Per category: units, their share of all units, and revenue.", metrics=("units", "share_pct", "revenue"))
 def category_units_share(filters: Filters) -> pd.DataFrame:
-    frame = ints(_by_segment(filters, "category"), "units").sort_values(["units", "category"], ascending=[False, True])
+    frame = ints(by_segment(filters, "category"), "units").sort_values(["units", "category"], ascending=[False, True])
     return rounded(share(frame, "units"), "revenue")[["category", "units", "share_pct", "revenue"]].reset_index(drop=True)
 
 
 @dataset("brand_sales", title="Revenue and units by brand", dimensions=PRODUCT_DIMS,
          description="Per brand: revenue and units, highest revenue first.", metrics=("revenue", "units"))
 def brand_sales(filters: Filters) -> pd.DataFrame:
-    frame = ints(_by_segment(filters, "brand"), "units").sort_values(["revenue", "brand"], ascending=[False, True])
+    frame = ints(by_segment(filters, "brand"), "units").sort_values(["revenue", "brand"], ascending=[False, True])
     return rounded(frame, "revenue")[["brand", "revenue", "units"]].reset_index(drop=True)
 
 
@@ -170,7 +170,7 @@ def brand_sales(filters: Filters) -> pd.DataFrame:
          description="Per category: units sold and revenue in scope, units received from suppliers in the range.",
          metrics=("units", "revenue", "units_received"))
 def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
-    sold = _by_segment(filters, "category")[["category", "units", "revenue"]]
+    sold = by_segment(filters, "category")[["category", "units", "revenue"]]
     r = agg_receipts_day.c
     received = read_frame(
         sa.select(dim_segment.c.category, sa.func.sum(r.quantity).label("units_received"))
@@ -228,7 +228,7 @@ def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- payments
-def _payments(f: Filters, *group) -> pd.DataFrame:
+def payments_by(f: Filters, *group) -> pd.DataFrame:
     p, m = agg_orders_day_pm.c, payment_methods.c
     stmt = (sa.select(*group, sa.func.sum(p.orders).label("orders"), sa.func.sum(p.units).label("units"),
                       sa.func.sum(p.revenue).label("revenue"))
@@ -242,7 +242,7 @@ def _payments(f: Filters, *group) -> pd.DataFrame:
          metrics=("orders", "units", "revenue", "share_pct"))
 def payment_mix(filters: Filters) -> pd.DataFrame:
     m = payment_methods.c
-    frame = _payments(filters, m.method_name.label("payment_method"), m.method_group, m.is_digital)
+    frame = payments_by(filters, m.method_name.label("payment_method"), m.method_group, m.is_digital)
     frame = share(share(frame, "orders", "orders_share_pct"), "revenue", "revenue_share_pct")
     frame = rounded(ints(frame, "is_digital"), "revenue").sort_values(["orders", "payment_method"], ascending=[False, True])
     cols = ["payment_method", "method_group", "is_digital", "orders", "units", "revenue", "orders_share_pct", "revenue_share_pct"]
@@ -254,6 +254,6 @@ def payment_mix(filters: Filters) -> pd.DataFrame:
 def cod_vs_digital(filters: Filters) -> pd.DataFrame:
     p, m = agg_orders_day_pm.c, payment_methods.c
     kind = sa.case((m.is_digital == 1, sa.literal_column("'digital'")), else_=sa.literal_column("'cod'"))
-    frame = _payments(filters, month_of(p.day).label("month"), kind.label("payment_kind"))
+    frame = payments_by(filters, month_of(p.day).label("month"), kind.label("payment_kind"))
     frame = rounded(frame, "revenue").sort_values(["month", "payment_kind"])
     return frame[["month", "payment_kind", "orders", "revenue"]].reset_index(drop=True)

@@ -5,18 +5,16 @@
 - categories and brands: the matching (category, brand) segments (dim_segment), as `segment_id IN`
   for additive summaries or as mask bits `(mask0 & :m0) <> 0 OR (mask1 & :m1) <> 0` for per-order rows;
 - other dimensions: `IN (...)` on the named column.
-`month_split` cuts a date range into whole months (read from month summaries) and edge days.
+`split_range` cuts a date range into whole years/months (read from coarse summaries) and edge days.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from dashboard.queries.filters import Filters
 from schema.sqlexpr import MASK_BITS, MASK_WORDS
-from schema.summary_tables import dim_segment
 
 TRUE = sa.true()
 
