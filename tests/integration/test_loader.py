@@ -321,15 +321,29 @@ def test_sqlite_connection_settings_are_restored_after_a_load(tmp_path):
         eng.dispose()
 
 
-def test_indexes_survive_a_failed_load(engine):
-    """Indexes dropped for the load come back with the rollback (SQLite: DDL is transactional)."""
+def _indexes_and_foreign_keys(engine) -> dict:
+    inspector = sa.inspect(engine)
+    return {
+        t.name: (
+            sorted(ix["name"] for ix in inspector.get_indexes(t.name)),
+            sorted((fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"]) for fk in inspector.get_foreign_keys(t.name)),
+        )
+        for t in LOAD_ORDER
+    }
+
+
+def test_indexes_and_foreign_keys_survive_loads(engine):
+    """What the loader drops for speed inside its transaction (SQLite indexes, PostgreSQL foreign
+    keys) is back after a good load and after a failed one."""
     init_db(engine)
-    inspector = lambda: {t.name: sorted(ix["name"] for ix in sa.inspect(engine).get_indexes(t.name)) for t in LOAD_ORDER}  # noqa: E731
-    before = inspector()
+    before = _indexes_and_foreign_keys(engine)
+    assert sum(len(fks) for _, fks in before.values()) > 20
     with pytest.raises(LoadError):
         load_dataset(engine, _with_bad_last_item(generated(), "check"), progress=False)
-    assert inspector() == before
+    assert _indexes_and_foreign_keys(engine) == before
     assert sum(row_counts(engine).values()) == 0
+    load_dataset(engine, generated(), progress=False)
+    assert _indexes_and_foreign_keys(engine) == before
 
 
 def _backend(engine) -> str:
