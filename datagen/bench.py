@@ -269,4 +269,5 @@ def _target(value: float, target: float | None, unit: str) -> str:
     if target is None:
         return ""
     verdict = "meets" if value <= target else "MISSES"
-    return f"   ({verdict} the target of {target:,.1f} {unit})"
+    shown = f"{target:,.1f}" if unit == "s" else f"{target:,.0f}"
+    return f"   ({verdict} the target of {shown} {unit})"
