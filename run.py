@@ -156,6 +156,11 @@ def cmd_bench(args) -> int:
 
         figures = bench_queries(args.database_url, orders=args.orders, seed=args.seed, reuse=args.reuse)
         print(format_bench_queries(figures))
+    elif args.target == "dashboard":
+        from dashboard.bench import bench_dashboard, format_bench_dashboard
+
+        figures = bench_dashboard(args.database_url, orders=args.orders, seed=args.seed, reuse=args.reuse)
+        print(format_bench_dashboard(figures))
     else:  # pragma: no cover - argparse restricts the choices
         raise UserError(f"unknown benchmark {args.target!r}")
     write_json(args.json, figures)
@@ -233,12 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dictionary)
 
     p = sub.add_parser("bench", help="benchmarks that print figures")
-    p.add_argument("target", choices=["generate", "queries"], help="what to measure")
+    p.add_argument("target", choices=["generate", "queries", "dashboard"], help="what to measure")
     add_database_option(p)
     p.add_argument("--orders", type=positive_int, default=1_000_000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    p.add_argument("--reuse", action="store_true", help="queries: measure the data already in --database-url")
+    p.add_argument("--reuse", action="store_true", help="queries, dashboard: measure the data already in --database-url")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="serve the dashboard (Flask dev server; --workers N for gunicorn)")
