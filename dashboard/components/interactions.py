@@ -181,6 +181,8 @@ function(params) {
     const next = url.pathname + url.search + url.hash;
     if (next !== window.location.pathname + window.location.search + window.location.hash) {
         window.history.replaceState(window.history.state, "", next);
+        // tell the shell's dcc.Location: its next push must start from this URL, not a stale one
+        window.dispatchEvent(new PopStateEvent("popstate", {state: window.history.state}));
     }
     return "";
 }
@@ -190,9 +192,10 @@ function(params) {
 def mirror_to_url(sink_id: str, params_store: str) -> None:
     """Keep the page's own URL parameters (the {key: [values]} in `params_store`) in the address bar.
 
-    `history.replaceState`, not a new history entry and not the shell's `dcc.Location`: a cross-filter
-    click does not re-run the shell's filter sync (which would redraw every chart). It also runs after
-    every filter change, since the shell rewrites the query string then."""
+    `history.replaceState` (a cross-filter click is not a new history entry), then a `popstate` event
+    so the shell's `dcc.Location` reads the new query string (otherwise its next push would restore a
+    stale URL). It also runs after every filter change, since the shell rewrites the query string then;
+    nothing happens when the URL already holds the parameters."""
     dash.clientside_callback(MIRROR_JS, Output(sink_id, "children"), Input(params_store, "data"),
                              Input(FILTERS_STORE, "data"))
 

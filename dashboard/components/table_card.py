@@ -41,8 +41,7 @@ def table_grid_id(table_id: str) -> dict:
 
 
 def table_card(table_id: str, title: str, help_text: str | None = None, *, columns: Sequence[Mapping],
-               metrics: Sequence[str] = (), height: int = 340, subtitle: str | None = None, extra_header=None,
-               row_id: str | None = None) -> dbc.Card:
+               metrics: Sequence[str] = (), height: int = 340, subtitle: str | None = None, extra_header=None) -> dbc.Card:
     """A card holding one sortable, filterable grid of `columns` (AG Grid column definitions)."""
     ids = chart_ids(table_id)
     tools = [extra_header] if extra_header is not None else []
@@ -66,7 +65,7 @@ def table_card(table_id: str, title: str, help_text: str | None = None, *, colum
         columnSize="responsiveSizeToFit",
         dashGridOptions={"theme": GRID_THEME, "animateRows": False, "rowSelection": {"mode": "singleRow",
                          "checkboxes": False, "enableClickSelection": True},
-                         "localeText": {"noRowsToShow": NO_DATA}, **({"getRowId": {"function": f"String(params.data.{row_id})"}} if row_id else {})},
+                         "localeText": {"noRowsToShow": NO_DATA}},
         style={"height": f"{height}px", "width": "100%"}, className="table-grid",
     )
     body = dbc.CardBody([
