@@ -83,8 +83,8 @@ def layout(**query):
                                metrics=("price", "products"), height=360), lg=7, class_name="mb-3"),
             dbc.Col(table_card(LOW_STOCK, "Low-stock alerts", "Products at or below the threshold, lowest stock first. "
                                "Sort and filter in the grid; click a category or brand cell to cross-filter the page.",
-                               columns=LOW_STOCK_COLUMNS, metrics=("stock",), height=360, extra_header=control,
-                               row_id="product_id"), lg=5, class_name="mb-3"),
+                               columns=LOW_STOCK_COLUMNS, metrics=("stock",), height=360, extra_header=control),
+                    lg=5, class_name="mb-3"),
         ]),
         dbc.Row(dbc.Col(chart_card(SALES, "Category sales vs inventory received",
                                    "Columns: units sold (orders in scope) and units received from suppliers in the "

@@ -97,6 +97,15 @@ def click_point(dash_duo, chart: str, index: int = 0, kind: str = "bar"):
     ActionChains(dash_duo.driver).move_to_element(shape).pause(0.3).click().perform()
 
 
+def press(dash_duo, target):
+    """Scroll an element (or the first match of a selector) to the middle of the viewport, then click it."""
+    element = dash_duo.find_element(target) if isinstance(target, str) else target
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.3)
+    element.click()
+    return element
+
+
 def kpi_texts(dash_duo, row: str) -> list[str]:
     wait_until(lambda: dash_duo.find_elements(f"#{row} .kpi-value") and "kpi-placeholder" not in
                dash_duo.find_element(f"#{row}").get_attribute("innerHTML"), message="KPI cards")
@@ -224,7 +233,7 @@ def test_user_city_click_cross_filters_the_others_and_the_chip_clears_it(dash_du
     narrowed = wait_figure(dash_duo, "users-gender", changed_from=gender)
     assert sum(narrowed[0]["values"]) == expected["users"]
     assert figure_data(dash_duo, "users-city")[0]["x"] == cities[0]["x"]  # the clicked chart keeps every city
-    chip.click()
+    press(dash_duo, chip)
     dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
     wait_until(lambda: kpi_texts(dash_duo, "users-kpis") == kpis, message="KPIs restored")
     wait_until(lambda: "xf" not in query_of(dash_duo.driver), message="xf gone from the URL")
@@ -237,23 +246,31 @@ def test_products_category_filter_and_threshold_change_what_is_shown(dash_duo, a
     open_page(dash_duo, app_url + "/products")
     stock = wait_figure(dash_duo, "products-stock")
     assert len(stock[0]["x"]) > 3
-    grid = css_id(table_grid_id("products-low-stock"))
-    rows = lambda: dash_duo.driver.execute_script(  # noqa: E731
-        "return document.querySelectorAll(arguments[0] + ' .ag-center-cols-container .ag-row').length", grid)
-    wait_until(rows, message="low-stock rows")
-    threshold = dash_duo.find_element("#products-threshold")
-    threshold.send_keys(Keys.CONTROL, "a")
-    threshold.send_keys("1", Keys.ENTER)
-    wait_until(lambda: query_of(driver).get("threshold") == ["1"], message="threshold in the URL")
-    expected = api_rows(app_url, "low_stock", threshold=1)
-    assert 0 < len(expected) <= 12  # few enough that the grid renders every row
-    wait_until(lambda: rows() == len(expected), message="rows for threshold 1")
     dash_duo.select_dcc_dropdown(css_id(fb.dim_id("categories")), value="Books")
     wait_until(lambda: query_of(driver).get("category") == ["Books"], message="URL after category")
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
     narrowed = wait_figure(dash_duo, "products-stock", changed_from=stock)
     assert narrowed[0]["x"] == ["Books"]
     assert narrowed[0]["y"][0] == api_rows(dash_duo.server_url.rstrip("/"), "stock_levels", category="Books")[0]["stock"]
+    grid = css_id(table_grid_id("products-low-stock"))
+    rows = lambda: dash_duo.driver.execute_script(  # noqa: E731 - the grid's own count (rows are virtualised)
+        "return dash_ag_grid.getApi(arguments[0]).getDisplayedRowCount()",
+        json.dumps(table_grid_id("products-low-stock"), sort_keys=True, separators=(",", ":")))
+    default = api_rows(app_url, "low_stock", category="Books")
+    wait_until(lambda: rows() == len(default), message="low-stock rows at the default threshold")
+    threshold = dash_duo.find_element("#products-threshold")
+    threshold.send_keys(Keys.CONTROL, "a")
+    threshold.send_keys("3", Keys.ENTER)
+    wait_until(lambda: query_of(driver).get("threshold") == ["3"], message="threshold in the URL")
+    expected = api_rows(app_url, "low_stock", threshold=3, category="Books")
+    assert 0 < len(expected) < len(default)
+    dash_duo.driver.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", grid)
+    wait_until(lambda: rows() == len(expected), message=f"rows for threshold 3 ({len(expected)})")
+    # a filter change afterwards keeps the page's parameter
+    press(dash_duo, css_id(fb.PRESET_MENU) + " .dropdown-toggle, " + css_id(fb.PRESET_MENU))
+    press(dash_duo, css_id(fb.preset_id("last_year")))
+    wait_until(lambda: query_of(driver) == {"from": ["2023-01-01"], "to": ["2023-12-31"], "category": ["Books"],
+                                            "threshold": ["3"]}, message="URL with filters and threshold")
     no_console_errors(dash_duo)
 
 
@@ -270,7 +287,7 @@ def test_products_category_click_filters_the_other_charts_and_the_table(dash_duo
     assert figure_data(dash_duo, "products-stock")[0]["x"] == stock[0]["x"]  # not filtered by its own click
     cells = css_id(table_grid_id("products-low-stock")) + " .ag-center-cols-container [col-id='category']"
     wait_until(lambda: {e.text for e in dash_duo.find_elements(cells)} == {category}, message="table narrowed")
-    dash_duo.find_element(".xfilter-clear").click()
+    press(dash_duo, ".xfilter-clear")
     dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
     wait_until(lambda: figure_data(dash_duo, "products-sales-inventory") == sales, message="charts restored")
     no_console_errors(dash_duo)
@@ -291,7 +308,7 @@ def test_orders_city_click_filters_what_depends_on_cities_only(dash_duo, app_url
     wait_idle(dash_duo)
     assert figure_data(dash_duo, "orders-payments") == payments  # payment_mix has no city dimension
     assert figure_data(dash_duo, "orders-cities")[0]["x"] == cities[0]["x"]  # the clicked chart keeps every city
-    dash_duo.find_element(".xfilter-chip").click()
+    press(dash_duo, ".xfilter-chip")
     dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
     wait_until(lambda: figure_data(dash_duo, "orders-status") == status, message="status restored")
     no_console_errors(dash_duo)
@@ -314,7 +331,7 @@ def test_orders_payment_and_status_slices_cross_filter(dash_duo, app_url):
     click_point(dash_duo, "orders-status", 0, kind="pie")
     wait_until(lambda: len(chips(dash_duo)) == 2, message="status chip")
     assert any(text.startswith("Status:") for text in chips(dash_duo))
-    dash_duo.find_element(".xfilter-clear").click()
+    press(dash_duo, ".xfilter-clear")
     dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
     wait_until(lambda: figure_data(dash_duo, "orders-trend") == trend, message="trend restored")
     no_console_errors(dash_duo)
@@ -347,9 +364,9 @@ def test_orders_trend_drills_year_month_day_and_the_breadcrumb_goes_back(dash_du
     days = wait_figure(dash_duo, "orders-trend", changed_from=months)
     assert all(x.startswith("2024-03") for x in days[0]["x"])
     assert dash_duo.find_element("#orders-trend-crumbs").text.replace("\n", " ").count("2024") == 2
-    dash_duo.find_element(css_id({"type": "drill-crumb", "group": "orders-trend-crumbs", "level": 1})).click()
+    press(dash_duo, css_id({"type": "drill-crumb", "group": "orders-trend-crumbs", "level": 1}))
     assert wait_figure(dash_duo, "orders-trend", changed_from=days)[0]["x"] == months[0]["x"]
-    dash_duo.find_element(css_id({"type": "drill-crumb", "group": "orders-trend-crumbs", "level": 0})).click()
+    press(dash_duo, css_id({"type": "drill-crumb", "group": "orders-trend-crumbs", "level": 0}))
     assert wait_figure(dash_duo, "orders-trend", changed_from=months)[0]["x"] == years[0]["x"]
     wait_until(lambda: "drill" not in query_of(dash_duo.driver), message="drill gone from the URL")
     no_console_errors(dash_duo)
@@ -365,7 +382,7 @@ def test_top_products_drill_from_category_to_products(dash_duo, app_url):
                                                     "limit": 10})
     assert sorted(products[0]["y"]) == sorted(r["product_name"] for r in expected)
     assert top in dash_duo.find_element("#orders-top-crumbs").text
-    dash_duo.find_element(css_id({"type": "drill-crumb", "group": "orders-top-crumbs", "level": 0})).click()
+    press(dash_duo, css_id({"type": "drill-crumb", "group": "orders-top-crumbs", "level": 0}))
     assert wait_figure(dash_duo, "orders-top", changed_from=products) == categories
     no_console_errors(dash_duo)
 
