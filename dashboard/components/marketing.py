@@ -152,7 +152,7 @@ def grid_card(chart_id: str, title: str, help_text: str | None = None, *, column
     exactly its rows). `row_id` is the column that identifies a row (its value comes back in
     `cellClicked["rowId"]`)."""
     grid = dag.AgGrid(
-        id=grid_id(chart_id), rowData=[], columnDefs=list(columns), getRowId=f"params.data.{row_id}",
+        id=grid_id(chart_id), rowData=[], columnDefs=list(columns), getRowId=f"params.data.{row_id} + ''",
         defaultColDef={"sortable": True, "filter": True, "floatingFilter": True, "resizable": True,
                        "suppressHeaderMenuButton": True, "suppressHeaderFilterButton": True, "minWidth": 80},
         columnSize="responsiveSizeToFit",
@@ -213,7 +213,8 @@ def format_cell(value, kind: str = "count") -> str:
     """The text `number_column` shows for `value` (Python twin of its d3 format; for tests and labels)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    return format(float(value), _JS_FORMATS[kind]) + ("%" if kind == "pct" else "")
+    text = format(float(value), _JS_FORMATS[kind]).replace("-", "\u2212")  # d3 writes a real minus sign
+    return text + ("%" if kind == "pct" else "")
 
 
 def selected_rows_rule(selections: Mapping[str, Sequence[str]] | None) -> dict:

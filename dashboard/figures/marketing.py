@@ -84,7 +84,7 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
         hovertemplate=f"{key_ref}<br>%{{x:{f.hover}}}{f.suffix}{share_text}<extra></extra>",
     ))
     if reference is not None and not pd.isna(reference):
-        fig.add_vline(x=float(reference), line=dict(color=p.warning, width=1.5, dash="dash"))
+        fig.add_vline(x=float(reference), line=dict(color=p.warning, width=1.5, dash="dash"), layer="below")
         if reference_label:
             fig.add_annotation(x=float(reference), y=1, yref="paper", yanchor="bottom", showarrow=False,
                                text=reference_label, font=dict(size=11, color=p.warning), xanchor="left", xshift=4)
@@ -124,7 +124,7 @@ def build_stage_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, 
     fig.add_trace(go.Funnel(
         y=names, x=counts, text=text, textinfo="text", textposition="auto", constraintext="none",
         marker=dict(color=[p.colorway[0], p.colorway[1], p.success][: len(df)] + [p.colorway[0]] * max(0, len(df) - 3)),
-        connector=dict(line=dict(color=p.axis, width=1)), textfont=dict(size=12),
+        connector=dict(line=dict(color=p.axis, width=1), fillcolor=p.grid), textfont=dict(size=12),
         customdata=np.column_stack([rates.fillna(np.nan), overall_rates.fillna(np.nan)]),
         hovertemplate="%{y}: %{x:,.0f}<br>from previous stage: %{customdata[0]:.2f}%"
                       "<br>from the first stage: %{customdata[1]:.2f}%<extra></extra>",

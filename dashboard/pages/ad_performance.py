@@ -49,14 +49,14 @@ URL_PARAMS, URL_SINK = "adperf-url-params", "adperf-url-sink"
 GRAPHS = (ROAS, LEADS, CTR)
 RULES = {ROAS: ClickRule(CAMPAIGNS, "customdata", drill=True), LEADS: ClickRule(CAMPAIGNS, "customdata"),
          CTR: ClickRule(PLATFORMS, "x"),
-         RANKING: ClickRule(CAMPAIGNS, columns={"platform": PLATFORMS, "campaign_name": CAMPAIGNS}, row_key="ad_name")}
+         RANKING: ClickRule(CAMPAIGNS, columns={"platform": PLATFORMS, "campaign_name": CAMPAIGNS}, row_key="ad_id")}
 SOURCES = {CAMPAIGNS: LEADS, PLATFORMS: CTR}  # a URL `xf` without `xfby` was set by these
 KPIS_SHOWN = (Kpi("CTR", "ctr_pct", "pct", icon="bi-cursor"), Kpi("Conversion", "conversion_pct", "pct", icon="bi-bag-check"),
               Kpi("Cost per click", "cpc", "currency", invert=True, icon="bi-hand-index"),
               Kpi("Cost per lead", "cpa", "currency", invert=True, icon="bi-person-check"))
 DRILL_LIMIT, RANKING_LIMIT = 100, 25  # ads of a drilled campaign (all of them), ads in the ranking
 RANKING_COLUMNS = [
-    number_column("rank", "#", minWidth=56, maxWidth=64, pinned="left"),
+    number_column("rank", "#", minWidth=56, maxWidth=64, pinned="left", filter=False),
     text_column("ad_name", "Ad", minWidth=250, pinned="left", tooltipField="ad_name"),
     text_column("campaign_name", "Campaign", minWidth=230, tooltipField="campaign_name", cellClass="table-link"),
     text_column("platform", "Platform", minWidth=96, cellClass="table-link"),
@@ -104,7 +104,7 @@ def layout(**query):
         dbc.Row(dbc.Col(grid_card(
             RANKING, "Ad efficiency ranking", f"The {RANKING_LIMIT} best ads by ROAS (then CTR). Sort and filter in the "
             "grid; click a row to cross-filter by its campaign, a platform cell to cross-filter by platform.",
-            columns=RANKING_COLUMNS, row_id="ad_name", metrics=("efficiency_rank", "ctr_pct", "conversion_pct", "cpc",
+            columns=RANKING_COLUMNS, row_id="ad_id", metrics=("efficiency_rank", "ctr_pct", "conversion_pct", "cpc",
                                                                  "cpa", "roas"), height=RANKING_HEIGHT),
             xs=12, class_name="mb-3")),
     ], className="marketing-page")

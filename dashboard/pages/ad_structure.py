@@ -154,7 +154,8 @@ def active(query, theme, state):
           Input(VIEW, "value"))
 def budget(query, theme, state, view):
     dataset, view_query, kwargs = budget_view(query, state, parse_view(view))
-    result = render_chart(dataset, view_query, theme, build_ranked, value="budget", fmt_value="currency", **kwargs)
+    result = render_chart(dataset, view_query, theme, build_ranked, value="budget", fmt_value="currency", max_label=60,
+                          **kwargs)
     return *result, graph_style(result[0], BUDGET_HEIGHT)
 
 

@@ -29,6 +29,7 @@ from dashboard.components.marketing import (
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_timeline
 from dashboard.figures.marketing import build_ranked
+from dashboard.figures.theme import palette
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 
 DATASETS = ("marketing_kpis", "campaign_table", "campaign_timeline", "campaign_ads")
@@ -115,9 +116,13 @@ def build_ctr(df: pd.DataFrame, *, theme: str, selected=None, height: int | None
 def build_campaign_timeline(df: pd.DataFrame, *, theme: str, height: int | None = None):
     figure = build_timeline(df, theme=theme, task="campaign_name", start="start_date", end="end_date", color="status",
                             height=height)
-    figure.update_xaxes(side="top")  # the dates stay in view above a tall chart
-    figure.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=-0.01, yanchor="top"),
-                         margin=dict(t=8, b=28))
+    if not figure.data:
+        return figure
+    # dates on top and the legend above them: both stay in view above a tall (scrolling) chart
+    figure.update_xaxes(side="top")
+    figure.update_yaxes(tickfont=dict(color=palette(theme).text))
+    figure.update_layout(legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=1, xanchor="right"),
+                         margin=dict(t=44, b=8))
     return figure
 
 

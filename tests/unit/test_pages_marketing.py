@@ -149,6 +149,7 @@ def test_number_columns_format_like_their_python_twin():
     assert mk.format_cell(1016908.4, "money") == "1,016,908"
     assert mk.format_cell(float("nan"), "ratio") == "—" and mk.format_cell(None) == "—"
     assert mk.format_cell(11.364, "ratio") == "11.36"
+    assert mk.format_cell(-45.08, "pct") == "\u221245.1%"  # d3's minus sign
 
 
 def test_grid_rows_are_json_ready():
@@ -232,10 +233,10 @@ def test_ad_performance_helpers(pages):
     assert dataset == "roas_by_ad" and q == {"to": "2024-12-31", "campaign": [CAMPAIGN_A]}
     assert params == {"limit": page.DRILL_LIMIT}
     # a ranking row selects its campaign, its platform cell the platform
-    rows = [{"ad_name": "x #1", "campaign_name": CAMPAIGN_A, "platform": "youtube"}]
+    rows = [{"ad_id": 7, "ad_name": "x #1", "campaign_name": CAMPAIGN_A, "platform": "youtube"}]
     rule = page.RULES[page.RANKING]
-    assert mk.grid_pick({"colId": "ctr_pct", "rowId": "x #1", "value": 1.0}, rows, rule) == ("campaigns", CAMPAIGN_A)
-    assert mk.grid_pick({"colId": "platform", "rowId": "x #1", "value": "youtube"}, rows, rule) == ("platforms", "youtube")
+    assert mk.grid_pick({"colId": "ctr_pct", "rowId": "7", "value": 1.0}, rows, rule) == ("campaigns", CAMPAIGN_A)
+    assert mk.grid_pick({"colId": "platform", "rowId": "7", "value": "youtube"}, rows, rule) == ("platforms", "youtube")
     assert page.layout(anything="1") is not None
 
 
