@@ -69,13 +69,17 @@ def _slowest(figures: dict) -> str:
     rows = [(name, cb, f) for name, p in figures["pages"].items() for cb, f in p["per_callback"].items()
             if f.get("uncached")]
     rows.sort(key=lambda r: r[2]["uncached"]["p95_ms"], reverse=True)
-    head = f"{'slowest callbacks':<28} {'uncached p95':>12} {'of it query':>11} {'cached p95':>10} {'points':>7}  datasets"
+    head = (f"{'slowest callbacks (p95, ms)':<28} {'uncached':>9} {'cpu':>7} {'query':>7} {'q cpu':>7} | "
+            f"{'cached':>7} {'cpu':>7} | {'points':>6}  datasets")
     lines = [head, "-" * len(head)]
-    for name, cb, f in rows[:SLOWEST]:
-        query = (f.get("uncached_query") or {}).get("p95_ms")
-        cached = (f.get("cached") or {}).get("p95_ms")
-        lines.append(f"{cb:<28} {f['uncached']['p95_ms']:>12.1f} {_ms(query, None, 10)} {_ms(cached, None, 9)} "
-                     f"{f['max_points']:>7}  {', '.join(f['datasets']) or '-'}")
-    lines.append("query = time spent in run_dataset (cache lookup + SQL + DataFrame); the rest is the callback's "
-                 "figure building, Dash's JSON encoding and Flask")
+    for _name, cb, f in rows[:SLOWEST]:
+        def p95(key, width=7):
+            value = (f.get(key) or {}).get("p95_ms")
+            return f"{value:>{width}.1f}" if value is not None else f"{'-':>{width}}"
+        lines.append(f"{cb:<28} {p95('uncached', 9)} {p95('uncached_cpu')} {p95('uncached_query')} "
+                     f"{p95('uncached_query_cpu')} | {p95('cached')} {p95('cached_cpu')} | {f['max_points']:>6}  "
+                     f"{', '.join(f['datasets']) or '-'}")
+    lines.append("query = time in run_dataset (cache lookup, SQL, DataFrame); the rest is building the figure or "
+                 "component, Dash's JSON encoding and Flask; cpu = this process only (a database server's work is "
+                 "in the wall time)")
     return "\n".join(lines)
