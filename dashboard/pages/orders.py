@@ -153,7 +153,7 @@ def grain_toggle(value: str) -> dbc.RadioItems:
 def layout(**query):
     state, drill = state_from_params(query, SOURCES), drill_from_params(query)
     top = next(iter(query_values(query, TOP_PARAM)), None)
-    return html.Div([
+    return html.Div(className="insights-page", children=[
         html.Div([html.H2("Orders"), html.Span("Volume, value, status and how customers pay",
                                                className="text-body-secondary")], className="page-header"),
         dcc.Store(id=XF_STORE, data=state), dcc.Store(id=TREND_DRILL, data=drill), dcc.Store(id=TOP_DRILL, data=top),

@@ -45,9 +45,7 @@ LOW_STOCK_COLUMNS = [
     {"field": "brand", "headerName": "Brand", "minWidth": 100, "flex": 1, "cellClass": "table-link"},
     {"field": "stock", "headerName": "Stock", "type": "numericColumn", "filter": "agNumberColumnFilter",
      "maxWidth": 110, "sort": "asc", "cellClassRules": {"text-danger fw-bold": {"function": "params.value <= 2"}}},
-    {"field": "product_id", "headerName": "ID", "maxWidth": 90, "type": "numericColumn",
-     "filter": "agNumberColumnFilter"},
-]
+]  # product_id is in the CSV download, not on screen
 
 
 def default_threshold() -> int:
@@ -63,7 +61,7 @@ def layout(**query):
                                         debounce=True, size="sm", class_name="threshold-input",
                                         name="low-stock-threshold")],
                              size="sm", class_name="threshold-control")
-    return html.Div([
+    return html.Div(className="insights-page", children=[
         html.Div([html.H2("Products"),
                   html.Span("Catalogue, stock and what sells against what arrives", className="text-body-secondary")],
                  className="page-header"),

@@ -48,7 +48,7 @@ ACTIVE_SHARE_HELP = "Active users / users: the share of registered users who ord
 
 def layout(**query):
     state = state_from_params(query, SOURCES)
-    return html.Div([
+    return html.Div(className="insights-page", children=[
         html.Div([html.H2("User insights"),
                   html.Span("Who signs up, who buys, and where they are", className="text-body-secondary")],
                  className="page-header"),
