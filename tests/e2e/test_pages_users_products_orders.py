@@ -183,6 +183,11 @@ def test_screenshots(dash_duo, app_url, theme):
         if theme == "light":
             assert screenshot(dash_duo, f"{name}-phone", theme, size=PHONE, mobile=True).exists()
             dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    # cross-filters, drill-downs and highlights on screen
+    open_page(dash_duo, app_url + "/orders" + YEAR + "&xf=cities:Depok&xf=status:completed&drill=year:2024-01-01"
+              "&topcat=Computing")
+    wait_figure(dash_duo, "orders-cities")
+    assert screenshot(dash_duo, "orders-interactions", theme, size=(1400, FULL_HEIGHT["orders"] + 60)).exists()
     no_console_errors(dash_duo)
 
 
