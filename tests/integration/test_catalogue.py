@@ -6,6 +6,7 @@ One generated dataset (3,000 orders) is loaded and refreshed once per backend (m
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import date
 
 import numpy as np
@@ -30,7 +31,8 @@ TOL = 0.0101  # outputs are rounded to cents / 0.01 percentage points
 def loaded(request, tmp_path_factory):
     from datagen.pipeline import generate_into
 
-    with fresh_database(request.param, f"catalogue_test_{request.param}", tmp_path_factory.mktemp("cat")) as url:
+    name = f"catalogue_test_{uuid.uuid4().hex[:8]}"  # unique: concurrent runs must not share a database
+    with fresh_database(request.param, name, tmp_path_factory.mktemp("cat")) as url:
         eng = create_engine(url)
         generate_into(eng, orders=ORDERS, seed=SEED, start=date(2022, 1, 1), months=24, replace=False)
         query_engine.configure(eng)
