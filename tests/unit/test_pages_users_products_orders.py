@@ -141,3 +141,36 @@ def test_user_figures_draw_every_row(pages):
     donut = u.build_share_donut(gender, theme="dark", names="gender", labels=u.GENDERS)
     assert list(donut.data[0].labels) == ["Female", "Male"]
     assert "10" in donut.layout.annotations[0].text
+
+
+# ------------------------------------------------------------------ layouts
+@pytest.mark.parametrize("name", ["users", "products", "orders"])
+def test_layout_tolerates_unknown_and_malformed_parameters(pages, name):
+    junk = {"bogus": "1", "xf": ["cities:Jakarta", "nocolon", "status:completed"], "xfby": "cities:nowhere",
+            "drill": ["year:2024-13-01"], "grain": "hour", "threshold": "lots", "topcat": ["A", "B"]}
+    assert pages[name].layout(**junk).className == "insights-page"
+    assert pages[name].layout().className == "insights-page"
+
+
+def test_layout_reads_its_own_parameters(pages):
+    def store(layout, store_id):
+        found = []
+
+        def walk(node):
+            if getattr(node, "id", None) == store_id:
+                found.append(node.data)
+            for child in (node.children if isinstance(getattr(node, "children", None), list) else
+                          [getattr(node, "children", None)]):
+                if child is not None and hasattr(child, "to_plotly_json"):
+                    walk(child)
+        walk(layout)
+        return found[0]
+
+    o = pages["orders"]
+    layout = o.layout(xf=["payment_methods:cod", "cities:Medan"], drill="year:2024-01-01", grain="week", topcat="Books")
+    assert store(layout, o.XF_STORE) == {"sel": {"payment_methods": ["cod"], "cities": ["Medan"]},
+                                         "src": {"payment_methods": o.PAYMENTS, "cities": o.CITIES}}
+    assert store(layout, o.TREND_DRILL) == {"grain": "week", "path": [["year", "2024-01-01"]]}
+    assert store(layout, o.TOP_DRILL) == "Books"
+    u = pages["users"]
+    assert store(u.layout(xf="platforms:ios"), u.XF_STORE) == {"sel": {"platforms": ["ios"]}, "src": {"platforms": u.PLATFORM}}
