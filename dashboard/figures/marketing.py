@@ -8,6 +8,7 @@ even when the axis shows a shortened one.
 """
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -23,13 +24,24 @@ DIMMED = 0.35  # opacity of the bars outside a selection
 TEXT_FORMATS = {"currency": ".3~s", "number": ",.0f", "pct": ",.1f", "decimal": ",.2f", "percent": ".1%", "days": ",.1f"}
 
 
-def short_labels(labels: Sequence[str], max_len: int = 40) -> list[str]:
+def short_labels(labels: Sequence[str], max_len: int = 40, *, drop_common_prefix: bool = False) -> list[str]:
     """Labels cut in the middle to about `max_len` characters ("Weekend Blast - Mob… 2022-06 #12"), keeping
     the end (campaign and ad names end with their unique "#id": the part after the last " - " or " | "
-    when short enough); the full labels when cutting would make two of them equal."""
+    when short enough); the full labels when cutting would make two of them equal.
+    `drop_common_prefix`: first remove a leading part every label shares up to a " | " or " - "
+    (the campaign's name in front of each of its ads)."""
     full = [str(v) for v in labels]
-    cut = [v if len(v) <= max_len else _cut(v, max_len) for v in full]
+    shown = _without_common_prefix(full) if drop_common_prefix else full
+    cut = [v if len(v) <= max_len else _cut(v, max_len) for v in shown]
     return cut if len(set(cut)) == len(set(full)) else full
+
+
+def _without_common_prefix(labels: list[str]) -> list[str]:
+    if len(labels) < 2:
+        return labels
+    common = os.path.commonprefix(labels)
+    end = max(common.rfind(" | "), common.rfind(" - "))
+    return [v[end + 3:] for v in labels] if end > 0 else labels
 
 
 def _cut(text: str, max_len: int) -> str:
@@ -53,12 +65,12 @@ def _opacity(keys: pd.Series, selected: Sequence[str] | None):
 def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_value: str = "number",
                  sign_colors: bool = False, reference: float | None = None, reference_label: str | None = None,
                  selected: Sequence[str] | None = None, share: str | None = None, max_label: int = 40,
-                 height: int | None = None) -> go.Figure:
+                 drop_common_prefix: bool = False, height: int | None = None) -> go.Figure:
     """Horizontal bars, highest value on top, each value written at the end of its bar.
 
     `sign_colors`: green for >= 0, red below (profit); `reference`: a dashed vertical line (e.g. the
     average) named `reference_label`; `selected`: labels to highlight (the others are dimmed); `share`: a
-    percentage column written after the value ("1.2M · 29.3%").
+    percentage column written after the value ("1.2M · 29.3%"); `drop_common_prefix`: see `short_labels`.
     Rows whose value is missing are drawn as empty bars (their label stays on the axis)."""
     if df is None or df.empty or label not in df.columns or value not in df.columns:
         return empty_figure(theme=theme, height=height)
@@ -74,10 +86,12 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
     text_format = TEXT_FORMATS.get(fmt_value, ",.2f")
     custom = np.column_stack([keys, pd.to_numeric(data[share], errors="coerce")]) if share else keys
     key_ref, share_text = ("%{customdata[0]}", " · %{customdata[1]:.1f}%") if share else ("%{customdata}", "")
-    fig = go.Figure(layout=dict(template=plotly_template(theme), height=height or ranked_height(len(data)),
-                                bargap=0.3, showlegend=False))
+    fig_height = height or ranked_height(len(data))
+    band = (fig_height - 40) / max(len(data), 1)  # px per row: few rows keep bars of a normal thickness
+    fig = go.Figure(layout=dict(template=plotly_template(theme), height=fig_height, showlegend=False,
+                                bargap=max(0.3, 1 - 22 / band) if band > 0 else 0.3))
     fig.add_trace(go.Bar(
-        y=short_labels(keys, max_label), x=values, orientation="h", customdata=custom,
+        y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values, orientation="h", customdata=custom,
         marker=dict(color=colours, opacity=_opacity(keys, selected)),
         texttemplate=f"%{{x:{text_format}}}{f.suffix}{share_text}", textposition="outside", cliponaxis=False,
         textfont=dict(size=11, color=p.muted),

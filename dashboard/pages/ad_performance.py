@@ -116,13 +116,15 @@ def roas_view(query, state) -> tuple[str, dict, dict, dict]:
     base, campaign = chart_query(query, state, ROAS), drilled(state, ROAS)
     if campaign:
         return ("roas_by_ad", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), {"limit": DRILL_LIMIT},
-                {"label": "ad_name"})
+                {"label": "ad_name", "drop_common_prefix": True})
     return "roas_by_campaign", base, {}, {"label": "campaign_name", "selected": state["sel"].get(CAMPAIGNS)}
 
 
-def build_roas(df: pd.DataFrame, *, theme: str, label: str, selected=None, height: int | None = None):
+def build_roas(df: pd.DataFrame, *, theme: str, label: str, selected=None, drop_common_prefix: bool = False,
+               height: int | None = None):
     return build_ranked(df, theme=theme, label=label, value="roas", fmt_value="decimal", reference=1.0,
-                        reference_label="break-even", selected=selected, height=height)
+                        reference_label="break-even", selected=selected, drop_common_prefix=drop_common_prefix,
+                        height=height)
 
 
 def build_funnel_chart(df: pd.DataFrame, *, theme: str, height: int | None = None):

@@ -111,7 +111,8 @@ def budget_view(query, state, view: str) -> tuple[str, dict, dict]:
     """(dataset, filter query, builder kwargs) of the budget chart for `view` (and the drilled campaign)."""
     base, campaign = chart_query(query, state, BUDGET), drilled(state, BUDGET)
     if view == "campaign" and campaign:
-        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), {"label": "ad_name", "share": None}
+        ads = {"label": "ad_name", "share": None, "drop_common_prefix": True}
+        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), ads
     dataset, label, dimension = VIEWS[view]
     return dataset, base, {"label": label, "share": "budget_share_pct",
                            "selected": state["sel"].get(dimension) if dimension else None}

@@ -130,7 +130,7 @@ def profit_view(query, state) -> tuple[str, dict, dict]:
     """(dataset, filter query, builder kwargs) of the profit chart: campaigns, or the drilled campaign's ads."""
     base, campaign = chart_query(query, state, PROFIT), drilled(state, PROFIT)
     if campaign:
-        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), {"label": "ad_name"}
+        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), {"label": "ad_name", "drop_common_prefix": True}
     return "campaign_table", base, {"label": "campaign_name", "selected": state["sel"].get(CAMPAIGNS)}
 
 

@@ -191,7 +191,7 @@ def test_campaigns_page_views(pages):
     assert dataset == "campaign_table" and q == query and kw["label"] == "campaign_name"
     drilled = state({"campaigns": [CAMPAIGN_A]}, {"campaigns": page.PROFIT})
     dataset, q, kw = page.profit_view(query, drilled)
-    assert dataset == "campaign_ads" and q["campaign"] == [CAMPAIGN_A] and kw == {"label": "ad_name"}
+    assert dataset == "campaign_ads" and q["campaign"] == [CAMPAIGN_A] and kw["label"] == "ad_name"
     figure = page.build_ctr(df, theme="light")
     assert figure.layout.annotations[0].text == "overall 5.0%"
 
@@ -249,6 +249,13 @@ def test_short_labels_keep_the_unique_end():
     assert short_labels(same_ends, max_len=30) == same_ends  # cutting would merge them: kept whole
 
 
+def test_ads_of_one_campaign_lose_the_shared_campaign_prefix():
+    ads = ["Weekend Blast | google marketplace collection #2", "Weekend Blast | facebook stories video #1"]
+    assert short_labels(ads, drop_common_prefix=True) == ["google marketplace collection #2", "facebook stories video #1"]
+    assert short_labels(ads[:1], drop_common_prefix=True)[0].startswith("Weekend Blast")  # one label: nothing shared
+    assert short_labels(["a b", "a c"], drop_common_prefix=True) == ["a b", "a c"]  # no separator: kept
+
+
 def test_ranked_bars_order_colours_selection_and_reference():
     df = pd.DataFrame({"name": ["a", "b", "c"], "profit": [5.0, -2.0, 1.0], "share": [60.0, 10.0, 30.0]})
     fig = build_ranked(df, theme="dark", label="name", value="profit", fmt_value="currency", sign_colors=True,
@@ -282,3 +289,24 @@ def test_stage_funnel_writes_the_stage_rates():
     assert list(trace.text) == ["1,490", "105 · 7.0% of previous", "28 · 26.7% of previous"]
     assert trace.customdata[2][1] == pytest.approx(1.88)
     assert build_stage_funnel(df.iloc[0:0], theme="light", stage="stage", value="users", rate="x").data == ()
+
+
+def test_only_charts_that_depend_on_a_cross_filter_get_new_cache_keys(pages):
+    """The cache key is (dataset, filters.only(dataset.dimensions), params): a platform clicked in the CTR chart
+    changes the funnel's key, not the CTR chart's own, nor the traffic sources' (sessions have no platform)."""
+    from dashboard.components.interactions import chart_query
+    from dashboard.components.state import filters_from_store
+    from dashboard.queries.catalogue import get_dataset
+
+    page = pages["ad_performance"]
+    query = {"from": "2024-01-01", "to": "2024-12-31"}
+    clicked = state({"platforms": ["google"]}, {"platforms": page.CTR})
+
+    def key(dataset, chart, s):
+        return filters_from_store(chart_query(query, s, chart)).only(*get_dataset(dataset).dimensions)
+
+    assert key("funnel", page.FUNNEL, clicked) != key("funnel", page.FUNNEL, state())
+    assert key("funnel", page.FUNNEL, clicked).platforms == ("google",)
+    assert key("ctr_by_platform", page.CTR, clicked) == key("ctr_by_platform", page.CTR, state())
+    assert key("conversion_by_traffic_source", page.SOURCES_CHART, clicked) == \
+        key("conversion_by_traffic_source", page.SOURCES_CHART, state())
