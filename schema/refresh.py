@@ -16,12 +16,16 @@ same statements, compiled for MySQL with literal values, are the bodies of store
 `CALL refresh_all();` without Python; `refresh()` installs them when missing or outdated and
 calls the step procedures one by one inside one transaction (the body of refresh_all, timed per step).
 
-Why UPDATE ... FROM an aggregate: one pass over the child table per step (a hash/grouped
-aggregate) instead of one correlated lookup per parent row and column. SQLAlchemy renders it as
-`UPDATE t SET .. FROM (agg)` on SQLite (3.33+) and PostgreSQL and as the multi-table
-`UPDATE t, (agg) SET ..` on MySQL, so one definition serves all three. The aggregate starts from
-the parent table with LEFT JOINs, so parents without children get zeros, and rows whose values
-are already right are skipped (a refresh after a load rewrites nothing that is unchanged).
+Why UPDATE ... FROM an aggregate: one grouped pass over the child table per step instead of a
+correlated lookup per parent row and column. SQLAlchemy renders it as `UPDATE t SET .. FROM (agg)`
+on SQLite (3.33+) and PostgreSQL and as the multi-table `UPDATE t, (agg) SET ..` on MySQL, so one
+definition serves all three. Rows whose values are already right are skipped (a refresh after a
+load rewrites nothing unchanged). Parents without children get zeros from a second statement that
+runs only when parents outnumber the distinct child keys (`OnlyIf`: Python asks first, procedures
+use IF ... THEN). order_items has an index on (order_id, after_discount), so the order totals
+aggregate reads the index alone. MySQL-only tuning stays out of the logic: an index hint
+(`IGNORE INDEX`, rendered for MySQL only) and session settings the procedures set and restore
+(`session_settings`). PostgreSQL: stale statistics are refreshed first (`analyze_stale_tables`).
 """
 from __future__ import annotations
 
@@ -32,8 +36,8 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy import Select
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql import Executable
 
 from schema import summaries as summaries_module

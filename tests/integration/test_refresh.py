@@ -21,7 +21,7 @@ from schema.db import create_engine
 from schema.manage import init_db
 from schema.refresh import last_refresh, procedure_definitions, refresh, refreshed_tables
 from schema.summaries import SUMMARIES
-from schema.tables import ad_interactions, ad_prices, ads, calendar, campaigns, customers, metadata, order_items, orders
+from schema.tables import ad_interactions, ad_prices, ads, calendar, campaigns, customers, order_items, orders
 from schema.tables import payment_methods, products, refresh_log, sessions, suppliers
 from schema.views import VIEWS
 
