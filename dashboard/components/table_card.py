@@ -20,7 +20,7 @@ from dash import Output, dcc, html
 
 from dashboard.components.chart_card import chart_ids, help_content
 from dashboard.components.data import load_dataset
-from dashboard.components.errors import NO_DATA, error_message
+from dashboard.components.errors import NO_DATA, error_state
 from dashboard.components.state import filters_from_store
 from schema.errors import UserError
 
@@ -90,7 +90,7 @@ def render_table(dataset: str, query: Mapping | None, *, params: Mapping | None 
     try:
         df = load_dataset(dataset, filters, params)
     except UserError as exc:
-        return [], None, html.Div(error_message(exc), className="small text-danger mb-2"), True
+        return [], None, error_state(exc), True
     spec = {"dataset": dataset, "query": filters.to_query(), "params": params}
     if df.empty:
         return [], spec, None, True  # the grid's own overlay says NO_DATA
