@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
 from dashboard.components.chips import chip_inputs, crossfilter_chips
 from dashboard.components.data import load_dataset
-from dashboard.components.errors import error_banner, guard
+from dashboard.components.errors import error_state, guard
 from dashboard.components.filter_bar import filters_of
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 from dashboard.components.interactions import (
@@ -118,7 +118,7 @@ def kpi_cards(values: dict) -> list:
 
 
 def _kpi_error(exc):
-    return [dbc.Col(error_banner(exc), xs=12)]
+    return [dbc.Col(error_state(exc), xs=12)]
 
 
 # ------------------------------------------------------------------ callbacks

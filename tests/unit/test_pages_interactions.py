@@ -121,3 +121,27 @@ def test_emphasise_dims_the_rest_and_pulls_slices():
     assert [t.marker.opacity for t in ix.emphasise(stacked, ["B"], by="trace").data] == [0.35, 1.0]
     untouched = go.Figure(go.Bar(x=["A"], y=[1]))
     assert ix.emphasise(untouched, None).data[0].marker.opacity is None
+
+
+def test_table_card_rows_spec_and_states(monkeypatch):
+    import pandas as pd
+
+    from dashboard.components import table_card as tc
+    from schema.errors import DatabaseUnavailable
+
+    frame = pd.DataFrame({"product_name": ["A", "B"], "stock": [1, 2]})
+    monkeypatch.setattr(tc, "load_dataset", lambda name, filters, params: frame)
+    rows, spec, status, disabled = tc.render_table("low_stock", {"category": ["Books"]}, params={"threshold": 3})
+    assert rows == [{"product_name": "A", "stock": 1}, {"product_name": "B", "stock": 2}]
+    assert spec == {"dataset": "low_stock", "query": {"category": ["Books"]}, "params": {"threshold": 3}}
+    assert status is None and disabled is False
+    monkeypatch.setattr(tc, "load_dataset", lambda name, filters, params: frame.iloc[0:0])
+    assert tc.render_table("low_stock", {})[0] == [] and tc.render_table("low_stock", {})[3] is True
+
+    def down(*_args):
+        raise DatabaseUnavailable("no server")
+    monkeypatch.setattr(tc, "load_dataset", down)
+    rows, spec, status, disabled = tc.render_table("low_stock", {})
+    assert rows == [] and spec is None and disabled is True and "error-state" in status.className
+    card = tc.table_card("t", "Title", "help", columns=[{"field": "a"}], metrics=("stock",))
+    assert "table-card" in card.class_name
