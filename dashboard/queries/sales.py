@@ -46,10 +46,16 @@ def _counts(stmt) -> tuple[int, int]:
     return int(orders or 0), int(customers or 0)
 
 
-def product_totals(f: Filters) -> pd.DataFrame:
-    """product_id + money sums + orders, for every product sold in scope (no order)."""
+def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None) -> pd.DataFrame:
+    """Per product sold in scope: name, category, brand, money sums and orders; the `limit` best by
+    `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those rows travel."""
     src = product_rows(f)
-    return read_frame(sa.select(*_sums(src, src.c.product_id), sa.func.sum(src.c.orders).label("orders")).group_by(src.c.product_id))
+    per = sa.select(*_sums(src, src.c.product_id), sa.func.sum(src.c.orders).label("orders")).group_by(src.c.product_id).subquery()
+    value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
+    p = products.c
+    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], per.c.orders)
+            .select_from(per.join(products, p.product_id == per.c.product_id)).order_by(value.desc(), p.product_id))
+    return read_frame(stmt if limit is None else stmt.limit(max(int(limit), 0)))
 
 
 def top_product(f: Filters) -> str | None:
@@ -182,20 +188,10 @@ def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- products
-def _products_frame(f: Filters) -> pd.DataFrame:
-    frame = product_totals(f)
-    names = read_frame(sa.select(products.c.product_id, products.c.product_name, products.c.category, products.c.brand)
-                       .where(products.c.product_id.in_(frame["product_id"].astype(int).tolist()))) if not frame.empty else None
-    if names is None:
-        return pd.DataFrame(columns=["product_id", "product_name", "category", "brand", *MONEY, "orders"])
-    return names.merge(frame, on="product_id")
-
-
 @dataset("top_products", title="Top products", dimensions=PRODUCT_DIMS, params={"limit": 10},
          description="The products with the highest revenue (ties: lowest product_id).", metrics=("revenue", "units", "orders"))
 def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
-    frame = _products_frame(filters).sort_values(["revenue", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
-    frame = rounded(ints(frame, "product_id", "units", "orders"), "revenue")
+    frame = rounded(ints(product_totals(filters, limit=limit), "product_id", "units", "orders"), "revenue")
     return frame[["product_id", "product_name", "category", "brand", "units", "revenue", "orders"]].reset_index(drop=True)
 
 
@@ -203,7 +199,7 @@ def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
          description="Per product sold: units, revenue, orders, AOV, average rating (all time), average discount %.",
          metrics=("units", "revenue", "orders", "aov", "avg_rating", "avg_discount_pct"))
 def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
-    frame = _products_frame(filters).sort_values(["revenue", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
+    frame = product_totals(filters, limit=limit)
     r = agg_product_rating.c
     ratings = read_frame(sa.select(r.product_id, r.reviews, r.rating_sum).where(r.product_id.in_(frame["product_id"].astype(int).tolist())))
     frame = frame.merge(ratings, on="product_id", how="left")
@@ -219,10 +215,9 @@ def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
          description="The products with the highest net profit: revenue, cost, net profit, margin %.",
          metrics=("revenue", "cost", "net_profit", "margin_pct"))
 def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
-    frame = _products_frame(filters)
+    frame = product_totals(filters, by="net_profit", limit=limit)
     frame["net_profit"] = frame["revenue"] - frame["cost"]
     frame["margin_pct"] = ratio(frame["net_profit"], frame["revenue"], 100)
-    frame = frame.sort_values(["net_profit", "product_id"], ascending=[False, True]).head(max(int(limit), 0))
     frame = rounded(ints(frame, "product_id"), "revenue", "cost", "net_profit", "margin_pct")
     return frame[["product_id", "product_name", "category", "revenue", "cost", "net_profit", "margin_pct"]].reset_index(drop=True)
 
