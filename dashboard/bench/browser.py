@@ -3,9 +3,9 @@
 "Fully drawn", polled inside the page every few milliseconds after the load event: the page's
 content is in, Dash has no callback requested or running, no KPI placeholder is left, every graph
 has drawn its SVG, no component is marked loading, and all of that has held for STABLE_MS. The
-time is `performance.now()` at the first poll of that stable streak (ms since navigation start). The
-load event's time is kept next to it: up to then the browser fetches and compiles Dash's JavaScript
-(the same for every page); after it come the layout, the callbacks and the drawing.
+time is `performance.now()` at the first poll of that stable streak (ms since navigation start). Two
+marks are kept next to it: the load event (up to then the browser fetches and runs Dash's JavaScript,
+the same for every page) and the end of the last callback response (after it: drawing only).
 """
 from __future__ import annotations
 
@@ -54,14 +54,16 @@ function poll() {
         if (since === null) since = now;
         if (now - since >= stableMs) {
             const nav = performance.getEntriesByType("navigation")[0];
+            const calls = performance.getEntriesByType("resource").filter(e => e.name.includes("_dash-update-component"));
             done({ms: since, load_ms: nav ? nav.loadEventEnd : null,
+                  responses_ms: calls.length ? Math.max(...calls.map(e => e.responseEnd)) : null,
                   graphs: document.querySelectorAll("#" + content + " .dash-graph").length});
             return;
         }
     } else {
         since = null;
     }
-    if (now > timeoutMs) { done({ms: null, load_ms: null, graphs: 0}); return; }
+    if (now > timeoutMs) { done({ms: null, load_ms: null, responses_ms: null, graphs: 0}); return; }
     setTimeout(poll, 5);
 }
 poll();
@@ -134,18 +136,19 @@ def measure_pages(app, paths: list[str], *, loads: int = LOADS, progress: Callab
     with serve(app) as base, chromium() as driver:
         time_to_drawn(driver, base + (paths[0] if paths else "/"))
         for path in paths:
-            cold, warm, load_event, graphs = [], [], [], 0
+            runs: dict[str, list] = {"cold": [], "warm": [], "load_event": [], "responses_cold": [], "responses_warm": []}
+            graphs = 0
             for _ in range(loads):
-                cache.clear_results()
-                got = time_to_drawn(driver, base + path)
-                cold.append(got["ms"])
-                load_event.append(got["load_ms"])
-                got = time_to_drawn(driver, base + path)
-                warm.append(got["ms"])
-                load_event.append(got["load_ms"])
-                graphs = got["graphs"]
-            out[path] = {"cold_p50_ms": _p50(cold), "warm_p50_ms": _p50(warm), "load_event_p50_ms": _p50(load_event),
-                         "cold": cold, "warm": warm, "timeouts": sum(ms is None for ms in cold + warm), "graphs": graphs}
+                for kind in ("cold", "warm"):
+                    if kind == "cold":
+                        cache.clear_results()
+                    got = time_to_drawn(driver, base + path)
+                    runs[kind].append(got["ms"])
+                    runs["load_event"].append(got["load_ms"])
+                    runs[f"responses_{kind}"].append(got["responses_ms"])
+                    graphs = got["graphs"]
+            out[path] = {**{f"{k}_p50_ms": _p50(v) for k, v in runs.items()}, "cold": runs["cold"], "warm": runs["warm"],
+                         "timeouts": sum(ms is None for ms in runs["cold"] + runs["warm"]), "graphs": graphs}
             if progress:
                 progress(f"browser: {path}")
     return out
