@@ -91,7 +91,8 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
     fig = go.Figure(layout=dict(template=plotly_template(theme), height=fig_height, showlegend=False,
                                 bargap=max(0.3, 1 - 22 / band) if band > 0 else 0.3))
     fig.add_trace(go.Bar(
-        y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values, orientation="h", customdata=custom,
+        y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values, orientation="h",
+        customdata=custom,
         marker=dict(color=colours, opacity=_opacity(keys, selected)),
         texttemplate=f"%{{x:{text_format}}}{f.suffix}{share_text}", textposition="outside", cliponaxis=False,
         textfont=dict(size=11, color=p.muted),
@@ -137,7 +138,7 @@ def build_stage_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, 
                                 **({"height": height} if height else {})))
     fig.add_trace(go.Funnel(
         y=names, x=counts, text=text, textinfo="text", textposition="auto", constraintext="none",
-        marker=dict(color=[p.colorway[0], p.colorway[1], p.success][: len(df)] + [p.colorway[0]] * max(0, len(df) - 3)),
+        marker=dict(color=([p.colorway[0], p.colorway[1], p.success] * len(df))[: len(df)]),
         connector=dict(line=dict(color=p.axis, width=1), fillcolor=p.grid), textfont=dict(size=12),
         customdata=np.column_stack([rates.fillna(np.nan), overall_rates.fillna(np.nan)]),
         hovertemplate="%{y}: %{x:,.0f}<br>from previous stage: %{customdata[0]:.2f}%"

@@ -51,7 +51,8 @@ RULES = {ROAS: ClickRule(CAMPAIGNS, "customdata", drill=True), LEADS: ClickRule(
          CTR: ClickRule(PLATFORMS, "x"),
          RANKING: ClickRule(CAMPAIGNS, columns={"platform": PLATFORMS, "campaign_name": CAMPAIGNS}, row_key="ad_id")}
 SOURCES = {CAMPAIGNS: LEADS, PLATFORMS: CTR}  # a URL `xf` without `xfby` was set by these
-KPIS_SHOWN = (Kpi("CTR", "ctr_pct", "pct", icon="bi-cursor"), Kpi("Conversion", "conversion_pct", "pct", icon="bi-bag-check"),
+KPIS_SHOWN = (Kpi("CTR", "ctr_pct", "pct", icon="bi-cursor"),
+              Kpi("Conversion", "conversion_pct", "pct", icon="bi-bag-check"),
               Kpi("Cost per click", "cpc", "currency", invert=True, icon="bi-hand-index"),
               Kpi("Cost per lead", "cpa", "currency", invert=True, icon="bi-person-check"))
 DRILL_LIMIT, RANKING_LIMIT = 100, 25  # ads of a drilled campaign (all of them), ads in the ranking
@@ -80,7 +81,8 @@ def layout(**query):
         dbc.Row([
             dbc.Col(chart_card(FUNNEL, "Funnel: reach → click → purchase", "Users reached by the selected ads, those "
                                "who clicked and those who bought through the ad; each stage with its rate from the "
-                               "previous one.", metrics=("reach", "clicks", "leads", "stage_rate_pct", "overall_rate_pct"),
+                               "previous one.",
+                               metrics=("reach", "clicks", "leads", "stage_rate_pct", "overall_rate_pct"),
                                height=TOP_HEIGHT), lg=5, class_name="mb-3"),
             dbc.Col(chart_card(ROAS, "ROAS by campaign", "Attributed revenue per unit of budget; the dashed line is "
                                "break-even (1.0). Click a campaign to drill into its ads (and narrow the page to it); "

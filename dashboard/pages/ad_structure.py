@@ -44,8 +44,8 @@ XF, XF_STORE, XF_CHIPS = "adstruct-xf", "adstruct-xf-store", "adstruct-xf-chips"
 URL_PARAMS, URL_SINK = "adstruct-url-params", "adstruct-url-sink"
 
 # budget allocation views: view -> (dataset, label column, what a click selects)
-VIEWS = {"campaign": ("budget_by_campaign", "campaign_name", CAMPAIGNS), "placement": ("ad_placements", "placement", None),
-         "platform": ("ctr_by_platform", "platform", PLATFORMS)}
+VIEWS = {"campaign": ("budget_by_campaign", "campaign_name", CAMPAIGNS),
+         "placement": ("ad_placements", "placement", None), "platform": ("ctr_by_platform", "platform", PLATFORMS)}
 VIEW_LABELS = {"campaign": "Campaign", "placement": "Placement", "platform": "Platform"}
 DEFAULT_VIEW = "campaign"
 GRAPHS = (PLATFORM_MIX, BUDGET)
@@ -78,7 +78,8 @@ def layout(**query):
         kpi_row(KPIS),
         dbc.Row([
             dbc.Col(chart_card(FORMATS, "Ad formats", "Ads of each format (image, video, carousel, collection) and "
-                               "their share of all ads. Format is not a page filter: the chart follows the others.", metrics=("budget", "share_pct"), height=DONUT_HEIGHT),
+                               "their share of all ads. Format is not a page filter: the chart follows the others.",
+                               metrics=("budget", "share_pct"), height=DONUT_HEIGHT),
                     lg=4, class_name="mb-3"),
             dbc.Col(chart_card(PLATFORM_MIX, "Platform distribution", "Ads on each platform. Click a slice to "
                                "cross-filter the page by platform.", metrics=("budget", "share_pct"),

@@ -130,7 +130,8 @@ def profit_view(query, state) -> tuple[str, dict, dict]:
     """(dataset, filter query, builder kwargs) of the profit chart: campaigns, or the drilled campaign's ads."""
     base, campaign = chart_query(query, state, PROFIT), drilled(state, PROFIT)
     if campaign:
-        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), {"label": "ad_name", "drop_common_prefix": True}
+        ads = {"label": "ad_name", "drop_common_prefix": True}
+        return "campaign_ads", apply_crossfilters(base, {CAMPAIGNS: [campaign]}), ads
     return "campaign_table", base, {"label": "campaign_name", "selected": state["sel"].get(CAMPAIGNS)}
 
 
@@ -144,7 +145,8 @@ def kpis(query, _theme, state):
 
 @callback(*grid_outputs(TABLE), Output(grid_id(TABLE), "rowClassRules"), *page_inputs(), Input(XF_STORE, "data"))
 def table(query, _theme, state):
-    return *render_grid("campaign_table", chart_query(query, state, TABLE)), selected_rows_rule(own_selections(state, TABLE))
+    rows = render_grid("campaign_table", chart_query(query, state, TABLE))
+    return *rows, selected_rows_rule(own_selections(state, TABLE))
 
 
 @callback(*chart_outputs(CTR), Output(chart_ids(CTR).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
