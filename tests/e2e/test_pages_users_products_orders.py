@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -99,10 +100,16 @@ def click_point(dash_duo, chart: str, index: int = 0, kind: str = "bar"):
 
 def press(dash_duo, target):
     """Scroll an element (or the first match of a selector) to the middle of the viewport, then click it."""
-    element = dash_duo.find_element(target) if isinstance(target, str) else target
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.3)
-    element.click()
+    for _ in range(3):  # charts redrawing above can shift the page between the scroll and the click
+        element = dash_duo.find_element(target) if isinstance(target, str) else target
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        time.sleep(0.3)
+        try:
+            element.click()
+            return element
+        except ElementClickInterceptedException:
+            wait_idle(dash_duo)
+    dash_duo.driver.execute_script("arguments[0].click()", element)
     return element
 
 
