@@ -40,6 +40,16 @@ def stock_levels(filters: Filters) -> pd.DataFrame:
     return rounded(frame, "avg_stock")[["category", "products", "stock", "avg_stock"]]
 
 
+@dataset("product_stock", title="Stock by product", dimensions=CATALOGUE_DIMS, params={"limit": 50},
+         description="Products with their units on hand and list price, most stock first (ties: lowest product_id): "
+                     "the category -> product drill-down of stock levels.", metrics=("stock", "price"))
+def product_stock(filters: Filters, limit: int = 50) -> pd.DataFrame:
+    p = products.c
+    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, p.stock, p.price).where(product_clause(filters))
+            .order_by(p.stock.desc(), p.product_id).limit(max(int(limit), 0)))
+    return rounded(ints(read_frame(stmt), "product_id", "stock"), "price")
+
+
 @dataset("price_distribution", title="Price distribution by category", dimensions=CATALOGUE_DIMS,
          params={"bins": 10, "scale": "linear"},
          description="Histogram of list prices: per category, products in each of `bins` price bins spanning the "

@@ -385,6 +385,12 @@ def price_distribution(raw, f, bins=10, scale="linear"):
     return g[["category", "bin", "bin_lo", "bin_hi", "products"]]
 
 
+@expected("product_stock")
+def product_stock(raw, f, limit=50):
+    p = catalogue(raw, f).sort_values(["stock", "product_id"], ascending=[False, True]).head(limit)
+    return p[["product_id", "product_name", "category", "brand", "stock", "price"]]
+
+
 @expected("low_stock")
 def low_stock(raw, f, threshold=20, limit=200):
     p = catalogue(raw, f)

@@ -71,6 +71,7 @@ def filter_sets(raw: Raw) -> dict[str, Filters]:
 
 PARAMS = {"top_products": [{}, {"limit": 3}], "orders_trend": [{"grain": g} for g in ("day", "week", "month", "year")],
           "low_stock": [{"threshold": 20}, {"threshold": 5, "limit": 3}], "price_distribution": [{"bins": 10}, {"bins": 4}, {"bins": 12, "scale": "log"}],
+          "product_stock": [{}, {"limit": 3}],
           "q1_best_month": [{}, {"year": 2022}], "q3_category_yoy": [{}, {"year": 2022}],
           "q5_brand_ranking": [{"year": 2022}], "q4_top_payment_methods": [{"year": 2023}], "top_customers": [{"limit": 5}],
           "roas_by_ad": [{"limit": 5}], "profit_by_product": [{"limit": 7}],
