@@ -10,6 +10,7 @@ the same for every page) and the end of the last callback response (after it: dr
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import shutil
 import statistics
 import threading
@@ -91,9 +92,7 @@ def serve(app) -> Iterator[str]:
 
 def available() -> str | None:
     """None when headless Chromium can run here, else why not."""
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         return "selenium is not installed"
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         return f"no Chromium at {CHROMIUM}"
