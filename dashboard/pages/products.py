@@ -1,42 +1,47 @@
 """Products: the catalogue by category (products, stock, prices), the low-stock alert list with its
 threshold, and category sales against inventory received.
 
-Cross-filters: a category (a donut slice, a stock bar, a price-histogram series, a combo column, or
-a category cell of the low-stock table) and a brand (a brand cell of the table) narrow the other
-charts; the chart that was clicked keeps showing every category with the selection highlighted.
+Cross-filters: a category (a donut slice, a price-histogram series, a combo column, or a category
+cell of the low-stock table) and a brand (a brand cell of the table) narrow the other charts; the
+chart that was clicked keeps showing every category with the selection highlighted.
+Drill-down: a stock bar opens that category's products (breadcrumb back; kept in the URL).
 """
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import chip_inputs, crossfilter_chips
+from dashboard.components.chips import apply_crossfilters, chip_inputs, crossfilter_chips
 from dashboard.components.filter_bar import filters_of
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 from dashboard.components.interactions import (
-    XF_PARAMS, chart_query, chip_labels, chip_removed, click_value, emphasise, mirror_to_url, on_click, query_values,
-    state_from_params, state_params,
+    XF_PARAMS, breadcrumb, chart_query, chip_labels, chip_removed, click_value, crumb_clicked, crumb_input, emphasise,
+    mirror_to_url, on_click, query_values, state_from_params, state_params,
 )
 from dashboard.components.state import page_inputs
 from dashboard.components.table_card import render_table, table_card, table_grid_id, table_outputs
-from dashboard.figures import build_bar, build_combo, build_donut
+from dashboard.figures import build_bar, build_combo, build_donut, build_hbar
 from dashboard.queries.registry import get_dataset
 
-DATASETS = ("category_distribution", "stock_levels", "price_distribution", "low_stock", "category_sales_vs_inventory")
+DATASETS = ("category_distribution", "stock_levels", "product_stock", "price_distribution", "low_stock",
+            "category_sales_vs_inventory")
 FILTERS = filters_of(*DATASETS)
-THRESHOLD_PARAM = "threshold"
+THRESHOLD_PARAM, DRILL_PARAM = "threshold", "stockcat"
 dash.register_page(__name__, path="/products", name="Products", title="Products · Shop BI", order=3,
-                   icon="bi-box-seam", filters=FILTERS, url_params=(*XF_PARAMS, THRESHOLD_PARAM))
+                   icon="bi-box-seam", filters=FILTERS, url_params=(*XF_PARAMS, THRESHOLD_PARAM, DRILL_PARAM))
 
 # ids, named once
 CATEGORIES, STOCK, PRICES, LOW_STOCK, SALES = ("products-categories", "products-stock", "products-prices",
                                                "products-low-stock", "products-sales-inventory")
 THRESHOLD = "products-threshold"
+STOCK_DRILL, STOCK_CRUMBS = "products-stock-drill", "products-stock-crumbs"
+ALL_CATEGORIES = "All categories"
+DRILL_LIMIT = 50
 XF, XF_STORE, XF_CHIPS = "products-xf", "products-xf-store", "products-xf-chips"
 URL_PARAMS, URL_SINK = "products-url-params", "products-url-sink"
 SOURCES = {"categories": CATEGORIES, "brands": LOW_STOCK}
-CHARTS = (CATEGORIES, STOCK, PRICES, LOW_STOCK, SALES)
+CHARTS = (CATEGORIES, PRICES, LOW_STOCK, SALES)  # cross-filter sources (a stock bar drills down instead)
 PRICE_BINS = 12
 MAX_THRESHOLD = 100_000
 LOW_STOCK_COLUMNS = [
@@ -56,6 +61,7 @@ def default_threshold() -> int:
 def layout(**query):
     state = state_from_params(query, SOURCES, CHARTS)
     threshold = parse_threshold(next(iter(query_values(query, THRESHOLD_PARAM)), None))
+    drilled = next(iter(query_values(query, DRILL_PARAM)), None)
     control = dbc.InputGroup([dbc.InputGroupText("Stock ≤", class_name="py-0"),
                               dbc.Input(id=THRESHOLD, type="number", min=0, max=MAX_THRESHOLD, step=1, value=threshold,
                                         debounce=True, size="sm", class_name="threshold-input",
@@ -65,14 +71,18 @@ def layout(**query):
         html.Div([html.H2("Products"),
                   html.Span("Catalogue, stock and what sells against what arrives", className="text-body-secondary")],
                  className="page-header"),
-        dcc.Store(id=XF_STORE, data=state), dcc.Store(id=URL_PARAMS), html.Div(id=URL_SINK, hidden=True),
+        dcc.Store(id=XF_STORE, data=state), dcc.Store(id=STOCK_DRILL, data=drilled), dcc.Store(id=URL_PARAMS),
+        html.Div(id=URL_SINK, hidden=True),
         html.Div(id=XF_CHIPS),
         dbc.Row([
             dbc.Col(chart_card(CATEGORIES, "Products per category", "Catalogue products (SKUs) per category. Click a "
                                "slice to cross-filter the page by category.", metrics=("products", "share_pct")),
                     lg=5, class_name="mb-3"),
-            dbc.Col(chart_card(STOCK, "Stock levels by category", "Units on hand per category. Click a bar to "
-                               "cross-filter the page.", metrics=("stock", "products")), lg=7, class_name="mb-3"),
+            dbc.Col(chart_card(STOCK, "Stock levels", "Units on hand per category; click a category to see its "
+                               f"products (up to {DRILL_LIMIT}, most stock first); the breadcrumb goes back.",
+                               metrics=("stock", "products"),
+                               subtitle=html.Div(breadcrumb(STOCK_CRUMBS, stock_crumbs(drilled)), id=STOCK_CRUMBS)),
+                    lg=7, class_name="mb-3"),
         ]),
         dbc.Row([
             dbc.Col(chart_card(PRICES, "Price distribution by category",
@@ -121,6 +131,10 @@ def build_price_bands(df: pd.DataFrame, *, theme: str, height: int | None = None
     return figure
 
 
+def stock_crumbs(category: str | None) -> list[str]:
+    return [ALL_CATEGORIES, category] if category else [ALL_CATEGORIES]
+
+
 def cell_filter(cell) -> tuple[str, str] | None:
     """A click on a low-stock table cell -> (dimension, value): the brand cell filters by brand,
     any other cell by the product's category."""
@@ -142,11 +156,31 @@ def categories(query, theme, state):
     return emphasise(figure, state["sel"].get("categories")), *rest
 
 
-@callback(*chart_outputs(STOCK), *page_inputs(), Input(XF_STORE, "data"))
-def stock(query, theme, state):
-    figure, *rest = render_chart("stock_levels", chart_query(query, state, STOCK), theme, build_bar, x="category",
-                                 y="stock")
-    return emphasise(figure, state["sel"].get("categories")), *rest
+@callback(*chart_outputs(STOCK), *page_inputs(), Input(XF_STORE, "data"), Input(STOCK_DRILL, "data"))
+def stock(query, theme, state, category):
+    """Stock per category, or (drilled) per product of one category."""
+    base = chart_query(query, state, STOCK)
+    if not category:
+        return render_chart("stock_levels", base, theme, build_bar, x="category", y="stock")
+    return render_chart("product_stock", apply_crossfilters(base, {"categories": [category]}), theme, build_hbar,
+                        label="product_name", value="stock", params={"limit": DRILL_LIMIT}, height=340)
+
+
+@callback(Output(STOCK_DRILL, "data"), Output(chart_ids(STOCK).graph, "clickData"),
+          Input(chart_ids(STOCK).graph, "clickData"), crumb_input(STOCK_CRUMBS), State(STOCK_DRILL, "data"),
+          prevent_initial_call=True)
+def drill_stock(click, _crumbs, category):
+    """Click a category: its products; the breadcrumb's first level: back to the categories."""
+    if dash.ctx.triggered_id == chart_ids(STOCK).graph and not category and click_value(click, "x"):
+        return click_value(click, "x"), None
+    if crumb_clicked() == 0:
+        return None, None
+    return no_update, no_update
+
+
+@callback(Output(STOCK_CRUMBS, "children"), Input(STOCK_DRILL, "data"))
+def stock_breadcrumb(category):
+    return breadcrumb(STOCK_CRUMBS, stock_crumbs(category))
 
 
 @callback(*chart_outputs(PRICES), *page_inputs(), Input(XF_STORE, "data"))
@@ -170,17 +204,17 @@ def sales_vs_inventory(query, theme, state):
     return emphasise(figure, state["sel"].get("categories")), *rest
 
 
-GRAPH_SOURCES = {CATEGORIES: "label", STOCK: "x", SALES: "x"}  # chart -> clickData key holding the category
+GRAPH_SOURCES = {CATEGORIES: "label", SALES: "x"}  # chart -> clickData key holding the category
 
 
 @callback(Output(XF_STORE, "data"), *(Output(chart_ids(c).graph, "clickData") for c in (*GRAPH_SOURCES, PRICES)),
           *(Input(chart_ids(c).graph, "clickData") for c in (*GRAPH_SOURCES, PRICES)),
           Input(table_grid_id(LOW_STOCK), "cellClicked"), State(chart_ids(PRICES).graph, "figure"),
           State(XF_STORE, "data"), prevent_initial_call=True)
-def cross_filter(cat_click, stock_click, sales_click, price_click, cell, price_figure, state):
+def cross_filter(cat_click, sales_click, price_click, cell, price_figure, state):
     """A click on a category (or a brand cell) sets/toggles a cross-filter; clickData is cleared so
     the same point can be clicked again."""
-    clicks = dict(zip((*GRAPH_SOURCES, PRICES), (cat_click, stock_click, sales_click, price_click)))
+    clicks = dict(zip((*GRAPH_SOURCES, PRICES), (cat_click, sales_click, price_click)))
     chart = next((c for c in clicks if dash.ctx.triggered_id == chart_ids(c).graph), None)
     if chart is None:
         picked = cell_filter(cell)
@@ -207,11 +241,13 @@ def remove_chip(_removed, _cleared, state):
     return chip_removed(state)
 
 
-@callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Input(XF_STORE, "data"), Input(THRESHOLD, "value"))
-def chips(state, threshold):
+@callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Input(XF_STORE, "data"), Input(THRESHOLD, "value"),
+          Input(STOCK_DRILL, "data"))
+def chips(state, threshold, category):
     value = parse_threshold(threshold)
     return crossfilter_chips(XF, state["sel"], chip_labels()), {
-        **state_params(state), THRESHOLD_PARAM: [] if value == default_threshold() else [str(value)]}
+        **state_params(state), THRESHOLD_PARAM: [] if value == default_threshold() else [str(value)],
+        DRILL_PARAM: [category] if category else []}
 
 
 mirror_to_url(URL_SINK, URL_PARAMS)

@@ -290,21 +290,37 @@ def test_products_category_filter_and_threshold_change_what_is_shown(dash_duo, a
 
 
 def test_products_category_click_filters_the_other_charts_and_the_table(dash_duo, app_url):
-    base = app_url
-    open_page(dash_duo, base + "/products" + YEAR)
+    open_page(dash_duo, app_url + "/products" + YEAR)
     stock, sales = wait_figure(dash_duo, "products-stock"), wait_figure(dash_duo, "products-sales-inventory")
-    category = stock[0]["x"][0]
-    click_point(dash_duo, "products-stock", 0)
+    category = sales[0]["x"][0]
+    click_point(dash_duo, "products-sales-inventory", 0)  # the first category's "units sold" column
     chip = dash_duo.wait_for_element(".xfilter-chip", timeout=10)
-    assert category in chip.text
-    narrowed = wait_figure(dash_duo, "products-sales-inventory", changed_from=sales)
+    assert chip.text.startswith("Category:") and category in chip.text
+    narrowed = wait_figure(dash_duo, "products-stock", changed_from=stock)
     assert narrowed[0]["x"] == [category]
-    assert figure_data(dash_duo, "products-stock")[0]["x"] == stock[0]["x"]  # not filtered by its own click
+    assert figure_data(dash_duo, "products-sales-inventory")[0]["x"] == sales[0]["x"]  # not filtered by its own click
     cells = css_id(table_grid_id("products-low-stock")) + " .ag-center-cols-container [col-id='category']"
     wait_until(lambda: {e.text for e in dash_duo.find_elements(cells)} == {category}, message="table narrowed")
     press(dash_duo, ".xfilter-clear")
     dash_duo.wait_for_no_elements(".xfilter-chip", timeout=10)
-    wait_until(lambda: figure_data(dash_duo, "products-sales-inventory") == sales, message="charts restored")
+    wait_until(lambda: figure_data(dash_duo, "products-stock") == stock, message="charts restored")
+    no_console_errors(dash_duo)
+
+
+def test_products_stock_drills_from_category_to_products(dash_duo, app_url):
+    open_page(dash_duo, app_url + "/products")
+    categories = wait_figure(dash_duo, "products-stock")
+    category = categories[0]["x"][0]
+    click_point(dash_duo, "products-stock", 0)
+    products = wait_figure(dash_duo, "products-stock", changed_from=categories)
+    expected = api_rows(app_url, "product_stock", category=category, limit=50)
+    assert sorted(products[0]["y"]) == sorted(r["product_name"] for r in expected)
+    assert sum(products[0]["x"]) == sum(r["stock"] for r in expected) == categories[0]["y"][0]
+    assert category in dash_duo.find_element("#products-stock-crumbs").text
+    wait_until(lambda: query_of(dash_duo.driver).get("stockcat") == [category], message="drill in the URL")
+    press(dash_duo, css_id({"type": "drill-crumb", "group": "products-stock-crumbs", "level": 0}))
+    assert wait_figure(dash_duo, "products-stock", changed_from=products) == categories
+    wait_until(lambda: "stockcat" not in query_of(dash_duo.driver), message="drill gone from the URL")
     no_console_errors(dash_duo)
 
 

@@ -109,6 +109,13 @@ def test_price_bands_label_and_order_the_bins(pages):
     assert sum(sum(t.y) for t in figure.data) == 6  # every row drawn
 
 
+def test_stock_drill_breadcrumb(pages):
+    p = pages["products"]
+    assert p.stock_crumbs(None) == ["All categories"] and p.stock_crumbs("Books") == ["All categories", "Books"]
+    layout = p.layout(stockcat="Books")
+    assert "Books" in str(layout.to_plotly_json())
+
+
 def test_series_name_reads_the_clicked_trace(pages):
     p = pages["products"]
     figure = {"data": [{"name": "A"}, {"name": "B"}]}
