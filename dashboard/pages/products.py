@@ -128,7 +128,15 @@ def build_price_bands(df: pd.DataFrame, *, theme: str, height: int | None = None
                        color="category", stacked=True, height=height)
     figure.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top", xanchor="left"))
     figure.update_xaxes(categoryorder="array", categoryarray=list(data["band"].cat.categories), tickangle=-30)
-    return figure
+    tallest = data.groupby("band", observed=True)["products"].sum().max()
+    return figure.update_yaxes(tickformat=",d", **({"dtick": 1} if tallest <= 8 else {}))  # whole products
+
+
+def build_sales_vs_inventory(df: pd.DataFrame, *, theme: str, height: int | None = None):
+    """Columns: units sold and received; line: revenue. Few categories keep a normal column width."""
+    figure = build_combo(df, theme=theme, x="category", bars=["units_sold", "units_received"], line="revenue",
+                         fmt_line="currency", height=height)
+    return figure.update_layout(bargap=max(0.25, 0.8 - 0.15 * len(df)))
 
 
 def stock_crumbs(category: str | None) -> list[str]:
@@ -198,9 +206,8 @@ def low_stock(query, _theme, state, threshold):
 
 @callback(*chart_outputs(SALES), *page_inputs(), Input(XF_STORE, "data"))
 def sales_vs_inventory(query, theme, state):
-    figure, *rest = render_chart("category_sales_vs_inventory", chart_query(query, state, SALES), theme, build_combo,
-                                 x="category", bars=["units_sold", "units_received"], line="revenue",
-                                 fmt_line="currency", height=360)
+    figure, *rest = render_chart("category_sales_vs_inventory", chart_query(query, state, SALES), theme,
+                                 build_sales_vs_inventory, height=360)
     return emphasise(figure, state["sel"].get("categories")), *rest
 
 

@@ -195,6 +195,9 @@ def test_screenshots(dash_duo, app_url, theme):
               "&topcat=Computing")
     wait_figure(dash_duo, "orders-cities")
     assert screenshot(dash_duo, "orders-interactions", theme, size=(1400, FULL_HEIGHT["orders"] + 60)).exists()
+    open_page(dash_duo, app_url + "/products" + YEAR + "&stockcat=Kids+%26+Baby&xf=categories:Kids+%26+Baby")
+    wait_figure(dash_duo, "products-stock")
+    assert screenshot(dash_duo, "products-interactions", theme, size=(1400, FULL_HEIGHT["products"] + 60)).exists()
     no_console_errors(dash_duo)
 
 

@@ -107,6 +107,16 @@ def test_price_bands_label_and_order_the_bins(pages):
     figure = p.build_price_bands(df, theme="dark")
     assert sorted(t.name for t in figure.data) == ["A", "B"]
     assert sum(sum(t.y) for t in figure.data) == 6  # every row drawn
+    assert figure.layout.yaxis.dtick == 1 and figure.layout.yaxis.tickformat == ",d"  # no "500m" products
+
+
+def test_sales_vs_inventory_keeps_columns_narrow_when_few(pages):
+    p = pages["products"]
+    one = pd.DataFrame({"category": ["A"], "units_sold": [3], "revenue": [10.0], "units_received": [5]})
+    figure = p.build_sales_vs_inventory(one, theme="light")
+    assert [t.type for t in figure.data] == ["bar", "bar", "scatter"] and figure.layout.bargap == pytest.approx(0.65)
+    many = pd.concat([one.assign(category=c) for c in "ABCDEF"])
+    assert p.build_sales_vs_inventory(many, theme="light").layout.bargap == 0.25
 
 
 def test_stock_drill_breadcrumb(pages):
