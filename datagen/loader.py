@@ -13,11 +13,13 @@
   fast paths below switch off per-row foreign-key (and, on MySQL, unique) enforcement.
   CHECK constraints are always verified by the database before COMMIT.
 - Per backend, the fastest safe path:
-    SQLite      raw DBAPI ``executemany`` of tuples in batches inside BEGIN IMMEDIATE ... COMMIT;
-                for the load only: foreign keys off, CHECKs evaluated once per table by a scan
-                (instead of per row), unsorted secondary indexes dropped and rebuilt after the
-                rows are in (DDL is transactional in SQLite), and a WAL database switched to a
-                rollback journal when nobody else has it open (each page written once).
+    SQLite      raw DBAPI ``executemany`` of tuples in batches inside one BEGIN ... COMMIT; for
+                the load only: foreign keys off, CHECKs evaluated once per table by a scan
+                (instead of per row), indexes (unique ones too) dropped and rebuilt after the rows
+                are in (DDL is transactional in SQLite), and a WAL database switched to a rollback
+                journal when nobody else has it open (each page written once). A large load puts
+                the second core to work: a forked helper fills half of the tables in a scratch
+                file, copied in by SQLite itself (datagen.sqlite_helper).
     MySQL       ``LOAD DATA LOCAL INFILE`` of one TSV file per table (InnoDB's bulk path for an
                 empty table) when server and client allow it, with ``foreign_key_checks`` and
                 ``unique_checks`` off for the session; row counts and warnings are verified,
@@ -51,6 +53,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from datagen.progress import progress_enabled, rows_bar
+from datagen.sqlite_helper import HelperFailed, ScratchLoad, split_tables
 from schema.db import backend, connect
 from schema.errors import DataExists, UserError
 from schema.manage import init_db
@@ -59,6 +62,7 @@ from schema.tables import LOAD_ORDER
 __all__ = ["InvalidDataset", "LoadError", "LoadReport", "TableLoad", "check_dataset", "load_dataset"]
 
 SQLITE_BATCH = 50_000  # rows per executemany call
+SQLITE_HELPER_MIN_ROWS = 400_000  # smaller SQLite loads stay on one core (forking costs more than it saves)
 TEXT_CHUNK = 250_000  # rows per LOAD DATA file / COPY write
 MYSQL_BATCH = 20_000  # rows per executemany call on the MySQL fallback path
 PG_DEFER_FOREIGN_KEYS = True  # drop FKs for the COPY, re-add (validate) them before COMMIT
@@ -543,16 +547,17 @@ def _quoted(conn: Connection, tdata: _TableData) -> tuple[str, str]:
 
 # ---------------------------------------------------------------------- SQLite
 def _load_sqlite(conn: Connection, tables: list[_TableData], replace: bool, show: bool):
-    """One BEGIN IMMEDIATE ... COMMIT on the raw sqlite3 connection.
+    """One transaction on the raw sqlite3 connection.
 
     For speed the per-row work is cut to the bone, each shortcut compensated inside the same
     transaction: foreign keys are off (the dataset check proved them), CHECK constraints are
-    evaluated once per table by a scan instead of per row, and secondary indexes are dropped and
-    rebuilt after the rows are in (DDL is transactional in SQLite). Unique constraints stay
-    enforced row by row. Everything is rolled back on any error or interrupt.
+    evaluated once per table by a scan instead of per row, and secondary and unique indexes are
+    dropped and rebuilt after the rows are in (DDL is transactional in SQLite; rebuilding a
+    unique index fails on a duplicate). A large load also inserts part of the tables on the second
+    core (datagen.sqlite_helper). Everything is rolled back on any error or interrupt.
     """
     raw = conn.connection.dbapi_connection
-    prep = conn.dialect.identifier_preparer
+    own, helped = _split_for_helper(tables)
     old_isolation = raw.isolation_level
     raw.isolation_level = None  # the sqlite3 module must not open or close transactions behind us
     cur = raw.cursor()
@@ -562,29 +567,10 @@ def _load_sqlite(conn: Connection, tables: list[_TableData], replace: bool, show
         cur.execute("PRAGMA foreign_keys = OFF")  # only takes effect outside a transaction
         cur.execute("PRAGMA ignore_check_constraints = ON")
         journal_was = _sqlite_rollback_journal(cur)
-        current = None
+        insert = functools.partial(_sqlite_insert_rows, conn=conn, show=False)
         try:
-            cur.execute("BEGIN IMMEDIATE")
-            counts = _refuse_if_not_empty(cur, prep)
-            if any(counts.values()):
-                if not replace:
-                    raise _data_exists(counts)
-                for t in reversed(LOAD_ORDER):
-                    cur.execute(f"DELETE FROM {prep.format_table(t)}")
-            loads = []
-            for tdata in tables:
-                current = tdata.table.name
-                t0 = time.perf_counter()
-                _sqlite_table(cur, conn, tdata, show)
-                loads.append(TableLoad(tdata.table.name, tdata.rows, time.perf_counter() - t0))
-            current = None
-            cur.execute("COMMIT")
-        except BaseException as exc:
-            if raw.in_transaction:
-                raw.rollback()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise LoadError(_describe_db_error(current, exc)) from exc
-            raise
+            with ScratchLoad(raw, helped, insert) if helped else contextlib.nullcontext() as helper:
+                loads = _sqlite_transaction(raw, cur, conn, own, helper, replace, show)
         finally:
             cur.execute(f"PRAGMA ignore_check_constraints = {'ON' if checks_were_ignored else 'OFF'}")
             cur.execute(f"PRAGMA foreign_keys = {'ON' if fk_was else 'OFF'}")
@@ -594,7 +580,68 @@ def _load_sqlite(conn: Connection, tables: list[_TableData], replace: bool, show
     finally:
         cur.close()
         raw.isolation_level = old_isolation
-    return loads, "executemany"
+    return [TableLoad(t.table.name, t.rows, loads[t.table.name]) for t in tables], "executemany"
+
+
+def _sqlite_transaction(raw, cur, conn: Connection, own: list[_TableData], helper: ScratchLoad | None, replace: bool,
+                        show: bool) -> dict[str, float]:
+    """BEGIN ... COMMIT: this process's tables, then the helper's; seconds per table."""
+    prep = conn.dialect.identifier_preparer
+    current = None
+    try:
+        # IMMEDIATE would also lock the scratch file the helper writes, so take the write lock on
+        # the target alone, with a write that changes nothing
+        cur.execute("BEGIN")
+        cur.execute(f"DELETE FROM {prep.format_table(LOAD_ORDER[0])} WHERE 0")
+        counts = _refuse_if_not_empty(cur, prep)
+        if any(counts.values()):
+            if not replace:
+                raise _data_exists(counts)
+            for t in reversed(LOAD_ORDER):
+                cur.execute(f"DELETE FROM {prep.format_table(t)}")
+        loads = {}
+        for tdata in own:
+            current = tdata.table.name
+            t0 = time.perf_counter()
+            with _sqlite_indexes_rebuilt(cur, conn, tdata):
+                _sqlite_insert_rows(cur, tdata, conn=conn, show=show)
+            loads[current] = time.perf_counter() - t0
+        current = None
+        if helper is not None:
+            helper_seconds = helper.wait()
+            for tdata in helper.tables:
+                current = tdata.table.name
+                t0 = time.perf_counter()
+                with rows_bar(current, tdata.rows, show) as bar:
+                    helper.copy(cur, prep.format_table(tdata.table))
+                    bar.update(tdata.rows)
+                _sqlite_verify_checks(cur, conn, tdata.table)
+                loads[current] = helper_seconds[current] + time.perf_counter() - t0
+            current = None
+        cur.execute("COMMIT")
+        return loads
+    except BaseException as exc:
+        if raw.in_transaction:
+            raw.rollback()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise LoadError(_describe_db_error(current, exc)) from exc
+        if isinstance(exc, HelperFailed):
+            raise LoadError(_describe_db_error(exc.table, exc)) from exc
+        raise
+
+
+def _insert_cost(tdata: _TableData) -> float:
+    """Relative cost of inserting the table and building its indexes (fitted on the generator's tables:
+    a text value costs about two numbers, an index about three)."""
+    per_row = 4 + sum(1 if c.kind in ("int", "float") else 2 for c in tdata.columns) + 3 * len(tdata.table.indexes)
+    return tdata.rows * per_row
+
+
+def _split_for_helper(tables: list[_TableData]) -> tuple[list[_TableData], list[_TableData]]:
+    """(tables this process inserts, tables a helper process inserts); no helper for small loads."""
+    if sum(t.rows for t in tables) < SQLITE_HELPER_MIN_ROWS:
+        return tables, []
+    return split_tables(tables, _insert_cost, share=0.5)
 
 
 def _sqlite_rollback_journal(cur) -> str:
@@ -612,29 +659,34 @@ def _sqlite_rollback_journal(cur) -> str:
     return mode
 
 
-def _sqlite_table(cur, conn: Connection, tdata: _TableData, show: bool) -> None:
+@contextlib.contextmanager
+def _sqlite_indexes_rebuilt(cur, conn: Connection, tdata: _TableData):
+    """Around filling an empty table: drop its indexes (but those whose key arrives in order anyway:
+    appending to them row by row is cheaper than a sort), check its CHECK constraints once the rows
+    are in, then build the indexes again (one sort each)."""
     prep = conn.dialect.identifier_preparer
-    table = tdata.table
-    name, cols = _quoted(conn, tdata)
-    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(tdata.columns))})"
-    # The table is empty here: build its secondary indexes once, after the rows are in (a sort),
-    # except those whose key arrives in order anyway (appending to them row by row is cheaper).
     indexes = []
     for index_name, index_sql in cur.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table.name,)
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (tdata.table.name,)
     ).fetchall():
-        key = [r[2] for r in cur.execute(f"PRAGMA index_info({prep.quote(index_name)})").fetchall()]
+        key = [r[2] for r in cur.execute(f"PRAGMA main.index_info({prep.quote(index_name)})").fetchall()]
         if not _arrives_sorted(tdata, key):
             indexes.append((index_name, index_sql))
     for index_name, _ in indexes:
-        cur.execute(f"DROP INDEX {prep.quote(index_name)}")
-    with rows_bar(table.name, tdata.rows, show) as bar:
+        cur.execute(f"DROP INDEX main.{prep.quote(index_name)}")
+    yield
+    _sqlite_verify_checks(cur, conn, tdata.table)
+    for _, index_sql in indexes:
+        cur.execute(index_sql)
+
+
+def _sqlite_insert_rows(cur, tdata: _TableData, *, conn: Connection, show: bool) -> None:
+    name, cols = _quoted(conn, tdata)
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(tdata.columns))})"
+    with rows_bar(tdata.table.name, tdata.rows, show) as bar:
         for n, rows in _row_batches(tdata, SQLITE_BATCH, ".000000"):
             cur.executemany(sql, rows)
             bar.update(n)
-    _sqlite_verify_checks(cur, conn, table)
-    for _, index_sql in indexes:
-        cur.execute(index_sql)
 
 
 def _arrives_sorted(tdata: _TableData, key: list) -> bool:

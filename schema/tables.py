@@ -24,7 +24,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
-    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -69,7 +68,7 @@ customers = Table(
     "customers",
     metadata,
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
-    Column("customer_code", String(20), nullable=False, unique=True, comment="Code in the source system, e.g. C996508L"),
+    Column("customer_code", String(20), nullable=False, comment="Code in the source system, e.g. C996508L"),
     Column("customer_name", String(120), nullable=False),
     Column("email", String(160), nullable=False),
     Column("address", String(200), nullable=False),
@@ -83,6 +82,7 @@ customers = Table(
     Column("last_active_date", Date, nullable=False, comment="Latest order or session date"),
     CheckConstraint("gender IN ('F', 'M')", name="gender"),
     CheckConstraint("age BETWEEN 16 AND 100", name="age"),
+    Index("uq_customers_customer_code", "customer_code", unique=True),
     comment="Registered shoppers.",
 )
 
@@ -90,7 +90,7 @@ products = Table(
     "products",
     metadata,
     Column("product_id", Integer, primary_key=True, autoincrement=False),
-    Column("sku_code", String(20), nullable=False, unique=True, comment="SKU code in the source system"),
+    Column("sku_code", String(20), nullable=False, comment="SKU code in the source system"),
     Column("product_name", String(160), nullable=False),
     Column("category", String(60), nullable=False, index=True),
     Column("brand", String(60), nullable=False, index=True),
@@ -101,6 +101,7 @@ products = Table(
     CheckConstraint("price >= 0", name="price"),
     CheckConstraint("unit_cost >= 0", name="unit_cost"),
     CheckConstraint("stock >= 0", name="stock"),
+    Index("uq_products_sku_code", "sku_code", unique=True),
     comment="The catalogue: one row per SKU.",
 )
 
@@ -108,11 +109,12 @@ payment_methods = Table(
     "payment_methods",
     metadata,
     Column("payment_method_id", Integer, primary_key=True, autoincrement=False),
-    Column("method_name", String(40), nullable=False, unique=True),
+    Column("method_name", String(40), nullable=False),
     Column("method_group", String(20), nullable=False, comment="cod, card, wallet, bank, voucher, credit or internal"),
     Column("is_digital", SmallInteger, nullable=False, comment="1 when paid online (everything but cash on delivery)"),
     CheckConstraint("method_group IN (%s)" % ", ".join(f"'{g}'" for g in PAYMENT_GROUPS), name="method_group"),
     *flag_check("is_digital"),
+    Index("uq_payment_methods_method_name", "method_name", unique=True),
     comment="Ways to pay.",
 )
 
@@ -155,7 +157,7 @@ orders = Table(
     "orders",
     metadata,
     Column("order_id", Integer, primary_key=True, autoincrement=False),
-    Column("order_code", String(24), nullable=False, unique=True, comment="Code in the source system, e.g. ODR9939707760w"),
+    Column("order_code", String(24), nullable=False, comment="Code in the source system, e.g. ODR9939707760w"),
     Column("customer_id", Integer, ForeignKey("customers.customer_id"), nullable=False, index=True),
     Column("order_date", DateTime, nullable=False, index=True, comment="When the order was placed"),
     Column("status", String(12), nullable=False, comment="completed, returned or canceled"),
@@ -169,6 +171,7 @@ orders = Table(
     CheckConstraint("status IN (%s)" % ", ".join(f"'{s}'" for s in ORDER_STATUSES), name="status"),
     CheckConstraint("total >= 0", name="total"),
     Index(None, "is_valid", "order_date"),
+    Index("uq_orders_order_code", "order_code", unique=True),
     comment="One row per order (header).",
 )
 
@@ -197,13 +200,14 @@ payments = Table(
     "payments",
     metadata,
     Column("payment_id", Integer, primary_key=True, autoincrement=False),
-    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False, unique=True),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("payment_method_id", Integer, ForeignKey("payment_methods.payment_method_id"), nullable=False),
     Column("amount", Money(), nullable=False),
     Column("paid_at", DateTime, nullable=True, comment="NULL when the payment never went through"),
     Column("payment_status", String(12), nullable=False, comment="paid, refunded or failed"),
     CheckConstraint("amount >= 0", name="amount"),
     CheckConstraint("payment_status IN ('paid', 'refunded', 'failed')", name="payment_status"),
+    Index("uq_payments_order_id", "order_id", unique=True),
     comment="One payment attempt per order.",
 )
 
@@ -211,14 +215,16 @@ shipments = Table(
     "shipments",
     metadata,
     Column("shipment_id", Integer, primary_key=True, autoincrement=False),
-    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False, unique=True),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=False),
     Column("shipping_method", String(20), nullable=False, comment="standard, express or same_day"),
     Column("shipping_cost", Money(), nullable=False),
-    Column("tracking_number", String(24), nullable=False, unique=True),
+    Column("tracking_number", String(24), nullable=False),
     Column("shipped_date", DateTime, nullable=False),
     Column("delivered_date", DateTime, nullable=True, comment="NULL while in transit or when returned to sender"),
     CheckConstraint("shipping_cost >= 0", name="shipping_cost"),
     CheckConstraint("delivered_date IS NULL OR delivered_date >= shipped_date", name="delivery_after_ship"),
+    Index("uq_shipments_order_id", "order_id", unique=True),
+    Index("uq_shipments_tracking_number", "tracking_number", unique=True),
     comment="Shipments of paid orders; shipped after the order, delivered after shipping.",
 )
 
@@ -253,7 +259,7 @@ campaigns = Table(
     "campaigns",
     metadata,
     Column("campaign_id", Integer, primary_key=True, autoincrement=False),
-    Column("campaign_name", String(120), nullable=False, unique=True),
+    Column("campaign_name", String(120), nullable=False),
     Column("objective", String(20), nullable=False, comment="awareness, traffic, conversions or retention"),
     Column("account", String(60), nullable=False, comment="Ad account that runs it"),
     Column("start_date", Date, nullable=False),
@@ -267,6 +273,7 @@ campaigns = Table(
     CheckConstraint("start_date <= end_date", name="dates"),
     CheckConstraint("status IN ('planned', 'active', 'ended')", name="status"),
     CheckConstraint("reach >= clicks AND clicks >= leads AND leads >= 0", name="funnel"),
+    Index("uq_campaigns_campaign_name", "campaign_name", unique=True),
     comment="Marketing campaigns; the totals are derived from ads and interactions by refresh.",
 )
 
@@ -316,12 +323,13 @@ ad_interactions = Table(
     Column("reached_at", DateTime, nullable=False),
     Column("clicked_at", DateTime, nullable=True),
     Column("purchased_at", DateTime, nullable=True),
-    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=True, unique=True, comment="The attributed order"),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=True, comment="The attributed order"),
     Column("product_id", Integer, ForeignKey("products.product_id"), nullable=True, comment="The advertised product bought"),
-    UniqueConstraint("ad_id", "customer_id"),
     CheckConstraint("clicked_at IS NULL OR clicked_at >= reached_at", name="click_after_reach"),
     CheckConstraint("purchased_at IS NULL OR (clicked_at IS NOT NULL AND purchased_at >= clicked_at)", name="purchase_after_click"),
     CheckConstraint("(purchased_at IS NULL) = (order_id IS NULL)", name="purchase_has_order"),
+    Index("uq_ad_interactions_order_id", "order_id", unique=True),
+    Index("uq_ad_interactions_ad_id_customer_id", "ad_id", "customer_id", unique=True),
     comment="One row per ad x customer: reached, then maybe clicked, then maybe purchased.",
 )
 
@@ -334,8 +342,9 @@ sessions = Table(
     Column("ended_at", DateTime, nullable=False),
     Column("traffic_source", String(20), nullable=False, comment="organic, direct, paid_search, social, email or referral"),
     Column("device", String(10), nullable=False, comment="desktop, mobile or tablet"),
-    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=True, unique=True, comment="The order placed in this session, if any"),
+    Column("order_id", Integer, ForeignKey("orders.order_id"), nullable=True, comment="The order placed in this session, if any"),
     CheckConstraint("ended_at >= started_at", name="dates"),
+    Index("uq_sessions_order_id", "order_id", unique=True),
     comment="Site visits; a session that converted points at its order.",
 )
 

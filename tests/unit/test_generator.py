@@ -107,6 +107,8 @@ def test_unique_constraints(any_data):
         table = TABLES[name]
         groups = [[c.name] for c in table.columns if c.unique]
         groups += [[c.name for c in u.columns] for u in table.constraints if isinstance(u, UniqueConstraint)]
+        groups += [[c.name for c in i.columns] for i in table.indexes if i.unique]
+        assert groups or name not in ("orders", "customers", "shipments"), name  # codes must stay unique keys
         for cols in groups:
             sub = df[cols].dropna()
             assert not sub.duplicated().any(), (name, cols)

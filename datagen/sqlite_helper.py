@@ -1,0 +1,155 @@
+"""SQLite loads on two cores: a forked helper process inserts some tables into a scratch file.
+
+An SQLite load is bound by one core turning values into rows (the sqlite3 module binds each
+parameter of each row). A second core can do half of that work, but not into the same database
+file, which has one writer at a time. So, for a large load:
+
+1. before its transaction, the loader makes a scratch database with the same CREATE TABLE
+   statements as the target (no secondary indexes) and attaches it as ``scratch``;
+2. a helper process, forked so it shares the prepared columns without copying them, inserts the
+   tables given to it into the scratch file (no journal, no fsync: the file is thrown away), then
+   builds their indexes there, with the target's CREATE INDEX statements;
+3. meanwhile the loader inserts the other tables into the target, inside its transaction;
+4. then it copies each helper table with ``INSERT INTO main.t SELECT * FROM scratch.t``, still
+   inside the transaction. Tables and indexes being identical and the target table empty, SQLite
+   copies the records and the index entries as they are, in order (its "transfer optimisation"):
+   no per-row Python and no index sort on the loading process.
+
+A failure in the helper fails the load (rolled back like any other); the scratch file is deleted
+whatever happens.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+
+SCRATCH = "scratch"
+
+
+def split_tables(tables: list, cost: Callable[[object], float], share: float) -> tuple[list, list]:
+    """(tables the loader inserts itself, tables for the helper), the helper taking the largest
+    tables that fit in ``share`` of the total cost."""
+    total = sum(cost(t) for t in tables)
+    helper, taken = [], 0.0
+    for t in sorted(tables, key=cost, reverse=True):
+        if taken + cost(t) <= share * total:
+            helper.append(t)
+            taken += cost(t)
+    own = [t for t in tables if t not in helper]
+    return own, [t for t in tables if t in helper]
+
+
+class HelperFailed(RuntimeError):
+    """The helper process could not insert a table: ``table`` (None when unknown) and why."""
+
+    def __init__(self, table: str | None, reason: str):
+        super().__init__(reason)
+        self.table = table
+
+
+class ScratchLoad:
+    """The scratch database and the helper process filling it; use as a context manager."""
+
+    def __init__(self, raw: sqlite3.Connection, tables: list, insert_rows: Callable[[sqlite3.Cursor, object], None]):
+        self.raw, self.tables, self.insert_rows = raw, tables, insert_rows
+        self.directory = tempfile.mkdtemp(prefix="sqlite-load-")
+        self.path = os.path.join(self.directory, "scratch.db")
+        self.seconds: dict[str, float] = {}
+        self._process = None
+        self._receiver = None
+
+    # ------------------------------------------------------------ before the transaction
+    def __enter__(self) -> ScratchLoad:
+        try:
+            self._create_tables()
+            # ATTACH is not allowed inside a transaction, so it happens now
+            self.raw.execute(f"ATTACH DATABASE ? AS {SCRATCH}", (self.path,))
+            ctx = multiprocessing.get_context("fork")
+            self._receiver, sender = ctx.Pipe(duplex=False)
+            self._process = ctx.Process(target=self._fill, args=(sender,), name="sqlite-load-helper", daemon=True)
+            self._process.start()
+            sender.close()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _create_tables(self) -> None:
+        names = [t.table.name for t in self.tables]
+        marks = ", ".join("?" * len(names))
+        ddl = self.raw.execute(f"SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({marks})", names).fetchall()
+        self._index_sql = {name: [] for name in names}
+        for table, sql in self.raw.execute(
+                f"SELECT tbl_name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                names).fetchall():
+            self._index_sql[table].append(sql)
+        scratch = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            for (sql,) in ddl:
+                scratch.execute(sql)
+        finally:
+            scratch.close()
+
+    # ------------------------------------------------------------ in the helper process
+    def _fill(self, sender) -> None:
+        table = None
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA cache_size = -200000")  # as the target's connections (schema.db)
+            db.execute("PRAGMA temp_store = MEMORY")  # the index sorts
+            db.execute("PRAGMA ignore_check_constraints = ON")  # the loader checks them after the copy
+            cur = db.cursor()
+            cur.execute("BEGIN")
+            seconds = {}
+            for tdata in self.tables:
+                table = tdata.table.name
+                t0 = time.perf_counter()
+                self.insert_rows(cur, tdata)
+                for sql in self._index_sql[tdata.table.name]:
+                    cur.execute(sql)
+                seconds[table] = time.perf_counter() - t0
+            table = None
+            cur.execute("COMMIT")
+            db.close()
+            sender.send(("ok", seconds))
+        except BaseException as exc:  # noqa: BLE001 - reported to the loading process
+            sender.send(("error", (table, str(exc).strip() or type(exc).__name__)))
+        finally:
+            sender.close()
+
+    # ------------------------------------------------------------ inside the transaction
+    def wait(self) -> dict[str, float]:
+        """Block until the helper is done; its seconds per table. Raises HelperFailed."""
+        try:
+            status, value = self._receiver.recv()
+        except EOFError:
+            self._process.join()
+            raise HelperFailed(None, f"the helper process died (exit code {self._process.exitcode})") from None
+        self._process.join()
+        if status != "ok":
+            raise HelperFailed(*value)
+        self.seconds = value
+        return value
+
+    @staticmethod
+    def copy(cur: sqlite3.Cursor, quoted_table: str) -> None:
+        cur.execute(f"INSERT INTO main.{quoted_table} SELECT * FROM {SCRATCH}.{quoted_table}")
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        if self._receiver is not None:
+            self._receiver.close()
+        with contextlib.suppress(sqlite3.Error):
+            if not self.raw.in_transaction:
+                self.raw.execute(f"DETACH DATABASE {SCRATCH}")
+        shutil.rmtree(self.directory, ignore_errors=True)
