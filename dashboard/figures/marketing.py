@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.charts import empty_figure
+from dashboard.figures.charts import empty_figure, make_figure
 from dashboard.figures.formats import fmt
-from dashboard.figures.theme import palette, plotly_template
+from dashboard.figures.theme import palette
 
 ROW_HEIGHT = 26  # px per bar of a ranked chart
 DIMMED = 0.35  # opacity of the bars outside a selection
@@ -88,29 +88,30 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
     key_ref, share_text = ("%{customdata[0]}", " · %{customdata[1]:.1f}%") if share else ("%{customdata}", "")
     fig_height = height or ranked_height(len(data))
     band = (fig_height - 40) / max(len(data), 1)  # px per row: few rows keep bars of a normal thickness
-    fig = go.Figure(layout=dict(template=plotly_template(theme), height=fig_height, showlegend=False,
-                                bargap=max(0.3, 1 - 22 / band) if band > 0 else 0.3))
-    fig.add_trace(go.Bar(
-        y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values, orientation="h",
-        customdata=custom,
+    trace = dict(
+        type="bar", y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values.to_numpy(),
+        orientation="h", customdata=np.asarray(custom),
         marker=dict(color=colours, opacity=_opacity(keys, selected)),
         texttemplate=f"%{{x:{text_format}}}{f.suffix}{share_text}", textposition="outside", cliponaxis=False,
         textfont=dict(size=11, color=p.muted),
         hovertemplate=f"{key_ref}<br>%{{x:{f.hover}}}{f.suffix}{share_text}<extra></extra>",
-    ))
+    )
+    shapes, annotations = [], []
     if reference is not None and not pd.isna(reference):
-        fig.add_vline(x=float(reference), line=dict(color=p.warning, width=1.5, dash="dash"), layer="below")
+        shapes.append(dict(type="line", x0=float(reference), x1=float(reference), xref="x", y0=0, y1=1, yref="paper",
+                           line=dict(color=p.warning, width=1.5, dash="dash"), layer="below"))
         if reference_label:
-            fig.add_annotation(x=float(reference), y=1, yref="paper", yanchor="bottom", showarrow=False,
-                               text=reference_label, font=dict(size=11, color=p.warning), xanchor="left", xshift=4)
-    fig.update_yaxes(type="category", showgrid=False, tickfont=dict(size=11, color=p.text), ticksuffix=" ")
-    fig.update_xaxes(showgrid=False, showticklabels=False, zeroline=True, zerolinecolor=p.axis, zerolinewidth=1)
+            annotations.append(dict(x=float(reference), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                                    text=reference_label, font=dict(size=11, color=p.warning), xanchor="left", xshift=4))
+    xaxis = dict(showgrid=False, showticklabels=False, zeroline=True, zerolinecolor=p.axis, zerolinewidth=1)
+    if sign_colors and (values < 0).any():
+        xaxis["range"] = _padded_range(values)
     # room for the value written after the longest bar (and before the most negative one)
     right = 96 if share else 56
-    fig.update_layout(margin=dict(l=8, r=right, t=24 if reference_label else 8, b=8))
-    if sign_colors and (values < 0).any():
-        fig.update_xaxes(range=_padded_range(values))
-    return fig
+    return make_figure(theme, [trace], height=fig_height, showlegend=False, bargap=max(0.3, 1 - 22 / band) if band > 0 else 0.3,
+                   shapes=shapes or None, annotations=annotations or None, xaxis=xaxis,
+                   yaxis=dict(type="category", showgrid=False, tickfont=dict(size=11, color=p.text), ticksuffix=" "),
+                   margin=dict(l=8, r=right, t=24 if reference_label else 8, b=8))
 
 
 def _padded_range(values: pd.Series) -> list[float]:
@@ -134,16 +135,13 @@ def build_stage_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, 
     text = [f"{c:,.0f}" if i == 0 or pd.isna(r) else f"{c:,.0f} · {r:.1f}% of previous"
             for i, (c, r) in enumerate(zip(counts, rates))]
     overall_rates = pd.to_numeric(df[overall], errors="coerce") if overall and overall in df.columns else rates
-    fig = go.Figure(layout=dict(template=plotly_template(theme), showlegend=False,
-                                **({"height": height} if height else {})))
-    fig.add_trace(go.Funnel(
-        y=names, x=counts, text=text, textinfo="text", textposition="auto", constraintext="none",
+    trace = dict(
+        type="funnel", y=names, x=counts.to_numpy(), text=text, textinfo="text", textposition="auto", constraintext="none",
         marker=dict(color=([p.colorway[0], p.colorway[1], p.success] * len(df))[: len(df)]),
         connector=dict(line=dict(color=p.axis, width=1), fillcolor=p.grid), textfont=dict(size=12),
         customdata=np.column_stack([rates.fillna(np.nan), overall_rates.fillna(np.nan)]),
         hovertemplate="%{y}: %{x:,.0f}<br>from previous stage: %{customdata[0]:.2f}%"
                       "<br>from the first stage: %{customdata[1]:.2f}%<extra></extra>",
-    ))
-    fig.update_yaxes(showgrid=False, tickfont=dict(size=12, color=p.text))
-    fig.update_layout(margin=dict(l=8, r=8, t=8, b=8))
-    return fig
+    )
+    return make_figure(theme, [trace], height=height, showlegend=False, margin=dict(l=8, r=8, t=8, b=8),
+                   yaxis=dict(showgrid=False, tickfont=dict(size=12, color=p.text)))

@@ -63,8 +63,14 @@ def palette(theme: str | None) -> Palette:
 
 
 def plotly_template(theme: str | None) -> go.layout.Template:
-    """A fresh Plotly template for `theme` ("light" or "dark")."""
-    return go.layout.Template(_template_json(normalise_theme(theme)))
+    """The Plotly template for `theme` ("light" or "dark"): one shared object per theme, built and
+    validated once; figures hold it by reference, so it must never be modified."""
+    return _template(normalise_theme(theme))
+
+
+@lru_cache(maxsize=None)
+def _template(theme: str) -> go.layout.Template:
+    return go.layout.Template(_template_json(theme))
 
 
 @lru_cache(maxsize=None)

@@ -43,12 +43,13 @@ def get_engine() -> Engine:
 def read_frame(stmt, params: dict | None = None, *, engine: Engine | None = None) -> pd.DataFrame:
     """Run one statement with bound parameters into a DataFrame (typed errors, see _execute)."""
     columns, rows = _execute(stmt, params, engine)
-    return coerce_numeric(pd.DataFrame(rows, columns=columns))
+    # plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs 10x the query on 5k rows
+    return coerce_numeric(pd.DataFrame(list(map(tuple, rows)), columns=columns))
 
 
 def scalar_rows(stmt, params: dict | None = None, *, engine: Engine | None = None) -> list[tuple]:
     """Plain rows (for small lookups such as option lists and the data version)."""
-    return [tuple(r) for r in _execute(stmt, params, engine)[1]]
+    return list(map(tuple, _execute(stmt, params, engine)[1]))
 
 
 def _execute(stmt, params, engine) -> tuple[list[str], list]:
