@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
+from dashboard.queries.periods import now_and_previous
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import MONEY, order_rows_where, product_rows, sales_rows
@@ -46,20 +47,30 @@ def _counts(stmt) -> tuple[int, int]:
     return int(orders or 0), int(customers or 0)
 
 
-def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None) -> pd.DataFrame:
-    """Per product sold in scope: name, category, brand, money sums and orders; the `limit` best by
-    `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those rows travel."""
-    src = product_rows(f)
-    per = sa.select(*_sums(src, src.c.product_id), sa.func.sum(src.c.orders).label("orders")).group_by(src.c.product_id).subquery()
+def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None, with_orders: bool = True) -> pd.DataFrame:
+    """Per product sold in scope: name, category, brand, money sums and (`with_orders`) orders; the
+    `limit` best by `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those
+    rows travel. With a limit, distinct orders are counted for the chosen products only."""
+    count_now = with_orders and limit is None
+    src = product_rows(f, with_orders=count_now)
+    orders = [sa.func.sum(src.c.orders).label("orders")] if count_now else []
+    per = sa.select(*_sums(src, src.c.product_id), *orders).group_by(src.c.product_id).subquery()
     value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
     p = products.c
-    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], per.c.orders)
+    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], *([per.c.orders] if count_now else []))
             .select_from(per.join(products, p.product_id == per.c.product_id)).order_by(value.desc(), p.product_id))
-    return read_frame(stmt if limit is None else stmt.limit(max(int(limit), 0)))
+    frame = read_frame(stmt if limit is None else stmt.limit(max(int(limit), 0)))
+    if not with_orders or count_now:
+        return frame
+    ids = frame["product_id"].astype(int).tolist()
+    counted = product_rows(f, product_ids=ids) if ids else None
+    orders = (read_frame(sa.select(counted.c.product_id, sa.func.sum(counted.c.orders).label("orders")).group_by(counted.c.product_id))
+              if ids else pd.DataFrame(columns=["product_id", "orders"]))
+    return frame.merge(orders, on="product_id", how="left")
 
 
 def top_product(f: Filters) -> str | None:
-    src = product_rows(f)
+    src = product_rows(f, with_orders=False)
     revenue = sa.func.sum(src.c.revenue)
     best = (sa.select(src.c.product_id).group_by(src.c.product_id).order_by(revenue.desc(), src.c.product_id).limit(1)
             .scalar_subquery())
@@ -94,9 +105,8 @@ def kpi_values(f: Filters) -> dict:
          metrics=("revenue", "revenue_before_discount", "discount", "orders", "units", "customers", "aov", "net_profit",
                   "margin_pct", "avg_clv", "top_product"))
 def kpis(filters: Filters) -> pd.DataFrame:
-    now = kpi_values(filters)
-    prev_filters = filters.previous_period()
-    prev = kpi_values(prev_filters) if prev_filters else dict.fromkeys(KPI_KEYS)
+    now, prev = now_and_previous(kpi_values, filters)
+    prev = prev or dict.fromkeys(KPI_KEYS)
     return pd.DataFrame([{**now, **{f"{k}_prev": prev[k] for k in KPI_KEYS}}])
 
 
@@ -215,7 +225,7 @@ def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
          description="The products with the highest net profit: revenue, cost, net profit, margin %.",
          metrics=("revenue", "cost", "net_profit", "margin_pct"))
 def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
-    frame = product_totals(filters, by="net_profit", limit=limit)
+    frame = product_totals(filters, by="net_profit", limit=limit, with_orders=False)
     frame["net_profit"] = frame["revenue"] - frame["cost"]
     frame["margin_pct"] = ratio(frame["net_profit"], frame["revenue"], 100)
     frame = rounded(ints(frame, "product_id"), "revenue", "cost", "net_profit", "margin_pct")

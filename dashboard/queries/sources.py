@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from dashboard.queries.filters import Filters
-from dashboard.queries.sql import both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
+from dashboard.queries.sql import TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
 from schema.sqlexpr import month_of
 from schema.summary_tables import agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts
 from schema.tables import products
@@ -37,23 +37,29 @@ def product_clause(filters: Filters):
     return both(in_clause(products.c.category, filters.categories), in_clause(products.c.brand, filters.brands))
 
 
-def _product_days(filters: Filters, lo, hi):
+def _product_days(filters: Filters, lo, hi, with_orders: bool, only):
     f = line_facts.c
-    return (sa.select(f.product_id, *[sa.func.sum(f[c]).label(c) for c in MONEY], sa.func.count(sa.distinct(f.order_id)).label("orders"))
-            .where(date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters))
+    orders = [sa.func.count(sa.distinct(f.order_id)).label("orders")] if with_orders else []
+    return (sa.select(f.product_id, *[sa.func.sum(f[c]).label(c) for c in MONEY], *orders)
+            .where(date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters), only(f))
             .group_by(f.product_id))
 
 
-def product_rows(filters: Filters) -> sa.Subquery:
-    """product_id, revenue, before_discount, discount, units, cost, orders (one row per product and part)."""
+def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: list[int] | None = None) -> sa.Subquery:
+    """product_id, revenue, before_discount, discount, units, cost, and unless `with_orders` is false
+    orders (distinct orders with the product: the costly part over edge days), one row per product and
+    part; only the products `product_ids` when given."""
+    def only(cols):
+        return TRUE if product_ids is None else cols.product_id.in_(product_ids)
+
     parts = []
     for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
         if grain == "day":
-            parts.append(_product_days(filters, lo, hi))
+            parts.append(_product_days(filters, lo, hi, with_orders, only))
             continue
         t, key = (agg_product_year.c, "year") if grain == "year" else (agg_product_month.c, "month")
-        parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], t.orders).where(
-            date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters)))
+        parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], *([t.orders] if with_orders else [])).where(
+            date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
     return _union(parts)
 
 
