@@ -525,6 +525,17 @@ def _refuse_if_not_empty(cursor, preparer) -> dict[str, int]:
     return counts
 
 
+def _clear_base_tables(cur, preparer, replace: bool) -> None:
+    """Inside the load's transaction: refuse (DataExists) a database holding rows unless `replace`,
+    which deletes them, children first."""
+    counts = _refuse_if_not_empty(cur, preparer)
+    if any(counts.values()):
+        if not replace:
+            raise _data_exists(counts)
+        for t in reversed(LOAD_ORDER):
+            cur.execute(f"DELETE FROM {preparer.format_table(t)}")
+
+
 def _data_exists(counts: dict[str, int]) -> DataExists:
     orders = counts.get("orders", 0)
     if orders:
@@ -593,12 +604,7 @@ def _sqlite_transaction(raw, cur, conn: Connection, own: list[_TableData], helpe
         # the target alone, with a write that changes nothing
         cur.execute("BEGIN")
         cur.execute(f"DELETE FROM {prep.format_table(LOAD_ORDER[0])} WHERE 0")
-        counts = _refuse_if_not_empty(cur, prep)
-        if any(counts.values()):
-            if not replace:
-                raise _data_exists(counts)
-            for t in reversed(LOAD_ORDER):
-                cur.execute(f"DELETE FROM {prep.format_table(t)}")
+        _clear_base_tables(cur, prep, replace)
         loads = {}
         for tdata in own:
             current = tdata.table.name
@@ -739,12 +745,7 @@ def _load_mysql(conn: Connection, tables: list[_TableData], replace: bool, show:
         with tempfile.TemporaryDirectory(prefix="loader-") as tmp:
             try:
                 raw.begin()
-                counts = _refuse_if_not_empty(cur, prep)
-                if any(counts.values()):
-                    if not replace:
-                        raise _data_exists(counts)
-                    for t in reversed(LOAD_ORDER):
-                        cur.execute(f"DELETE FROM {prep.format_table(t)}")
+                _clear_base_tables(cur, prep, replace)
                 if use_infile:
                     encode = functools.partial(_tsv_files, directory=tmp)
                 else:

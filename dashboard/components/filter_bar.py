@@ -316,9 +316,9 @@ def register(app, *, known_values=None, options=None) -> None:
         Output(dim_id(ALL), "options"), Output(SCOPE, "value"), Output(DB_BANNER, "children"),
         Input(URL, "search"), Input(DATES, "start_date"), Input(DATES, "end_date"), Input(dim_id(ALL), "value"),
         Input(SCOPE, "value"), Input(preset_id(ALL), "n_clicks"), Input(RESET, "n_clicks"),
-        State(URL, "pathname"), State(DATA_INFO, "data"),
+        State(URL, "pathname"), State(DATA_INFO, "data"), State(FILTERS_STORE, "data"),
     )
-    def sync(search, start, end, dims, scope, _presets, _reset, pathname, info):
+    def sync(search, start, end, dims, scope, _presets, _reset, pathname, info, current):
         names = [o["id"]["field"] for o in ctx.outputs_list[6]]
         trigger = _trigger()
         r = resolve(trigger, search=search, controls=Controls(start, end, dict(zip(names, dims)), scope),
@@ -327,7 +327,9 @@ def register(app, *, known_values=None, options=None) -> None:
         # Options travel with the values: a Dash dropdown drops a value missing from its options.
         lists, banner = _call(options, Filters.from_query(r.query)[0])
         notice = (no_update, no_update) if r.notices is None else (notice_children(r.notices), bool(r.notices))
-        return (r.search or no_update, r.query, *notice, r.controls.start, r.controls.end,
+        # an unchanged store is not written again: every chart listens to it (a cross-filter click
+        # changes the URL, not the filters, and must not re-query the whole page)
+        return (r.search or no_update, no_update if r.query == current else r.query, *notice, r.controls.start, r.controls.end,
                 [r.controls.dims.get(n, []) for n in names],
                 [option_list((lists or {}).get(n, ()), r.controls.dims.get(n, [])) for n in names],
                 r.controls.scope, banner)

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
-from dashboard.queries.periods import now_and_previous
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sql import both, date_clause, in_clause, range_clause, scope_clause, split_range
@@ -64,8 +63,9 @@ def user_values(f: Filters) -> dict:
          description="One row: registered users (as of the end), active users and new sign-ups in the range, and the "
                      "same for the previous period (suffix _prev).", metrics=("users", "active_users", "new_users"))
 def user_kpis(filters: Filters) -> pd.DataFrame:
-    now, prev = now_and_previous(user_values, filters)
-    prev = prev or dict.fromkeys(now)
+    now = user_values(filters)
+    prev_filters = filters.previous_period()
+    prev = user_values(prev_filters) if prev_filters else dict.fromkeys(now)
     return pd.DataFrame([{**now, **{f"{k}_prev": v for k, v in prev.items()}}])
 
 

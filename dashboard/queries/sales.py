@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
-from dashboard.queries.periods import now_and_previous
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import MONEY, order_rows_where, product_rows, sales_rows
@@ -105,8 +104,9 @@ def kpi_values(f: Filters) -> dict:
          metrics=("revenue", "revenue_before_discount", "discount", "orders", "units", "customers", "aov", "net_profit",
                   "margin_pct", "avg_clv", "top_product"))
 def kpis(filters: Filters) -> pd.DataFrame:
-    now, prev = now_and_previous(kpi_values, filters)
-    prev = prev or dict.fromkeys(KPI_KEYS)
+    now = kpi_values(filters)
+    prev_filters = filters.previous_period()
+    prev = kpi_values(prev_filters) if prev_filters else dict.fromkeys(KPI_KEYS)
     return pd.DataFrame([{**now, **{f"{k}_prev": prev[k] for k in KPI_KEYS}}])
 
 

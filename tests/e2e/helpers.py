@@ -1,12 +1,23 @@
-"""Helpers for the browser tests: viewport, theme, idle wait, outside requests, screenshots."""
+"""Helpers for the browser tests: viewport, theme, waits, page elements, chart traces and clicks, outside requests,
+screenshots."""
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
+
+from selenium.webdriver.common.action_chains import ActionChains
+
+from dashboard.components import chart_card as cc
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README shows docs/screenshots; tests write there only when asked (UPDATE_SCREENSHOTS=1), so an
+# ordinary test run leaves the repository untouched.
+SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+               else Path(tempfile.gettempdir()) / "shop-bi-screenshots")
 DESKTOP = (1400, 900)
 PHONE = (390, 844)
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -49,6 +60,78 @@ def screenshot(dash_duo, name: str, theme: str, *, size: tuple[int, int] = DESKT
     set_viewport(dash_duo.driver, *size, mobile=mobile)
     time.sleep(0.8)  # let Plotly relayout to the new width
     wait_idle(dash_duo)
+    if not name.startswith("demo"):  # the test-only demo pages stay out of the product's pictures
+        dash_duo.driver.execute_script(
+            "document.querySelectorAll('#navbar-collapse a[href^=\"/demo\"], #navbar-collapse [id*=\"Demo group\"]').forEach(a => "
+            "(a.closest('.dropdown') || a.closest('.nav-item') || a).style.display = 'none')")
     path = SCREENSHOTS / f"{name}-{theme}.png"
     dash_duo.driver.save_screenshot(str(path))
     return path
+
+
+# ------------------------------------------------------------------ page elements, waits, charts
+def css_id(component_id) -> str:
+    text = component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True,
+                                                                           separators=(",", ":"))
+    return '[id="%s"]' % text.replace('"', '\\"')
+
+
+def graph(chart: str) -> str:
+    return css_id(cc.chart_ids(chart).graph)
+
+
+def wait_until(predicate, timeout=20, message="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = predicate()
+        except Exception:  # noqa: BLE001 - stale elements while Dash re-renders
+            value = None
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def open_page(dash_duo, url):
+    dash_duo.driver.get(url)
+    dash_duo.wait_for_element("#page-content > *", timeout=20)
+    wait_idle(dash_duo, timeout=25)
+
+
+def query_of(driver) -> dict:
+    return parse_qs(urlparse(driver.current_url).query)
+
+
+def figure_data(dash_duo, chart: str) -> list[dict] | None:
+    """The traces currently drawn in `chart` (x, y, labels, values, customdata as plain lists; of a
+    2-D customdata the first column)."""
+    return dash_duo.driver.execute_script("""
+        const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
+        if (!g || !g._fullData) { return null; }
+        const plain = v => v === undefined || v === null ? null
+            : Array.from(v, x => (Array.isArray(x) || ArrayBuffer.isView(x)) ? x[0] : x);  // typed arrays decoded
+        return g._fullData.map(t => ({type: t.type, name: t.name || null, x: plain(t.x), y: plain(t.y),
+                                      labels: plain(t.labels), values: plain(t.values), custom: plain(t.customdata)}));
+    """, graph(chart))
+
+
+def wait_figure(dash_duo, chart: str, *, changed_from=None, timeout=20) -> list[dict]:
+    """The chart's traces once it holds data (and differs from `changed_from`, when given)."""
+    def ready():
+        data = figure_data(dash_duo, chart)
+        return data if data and data[0].get("type") and data != changed_from else None
+    return wait_until(ready, timeout=timeout, message=f"figure of {chart}")
+
+
+def click_point(dash_duo, chart: str, index: int = 0, kind: str = "bar"):
+    """Click the `index`-th bar (or pie slice) of `chart` the way a user does (hover, then click)."""
+    selector = graph(chart) + (" g.slice" if kind == "pie" else " .barlayer g.point")
+    points = wait_until(lambda: dash_duo.find_elements(selector), message=f"points of {chart}")
+    target = points[index]
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+    time.sleep(0.4)
+    # a slice's label sits inside it (the centre of a big donut slice's box can fall in the hole)
+    labels = target.find_elements("css selector", "text.slicetext") if kind == "pie" else []
+    shape = labels[0] if labels else target.find_element("css selector", "path")
+    ActionChains(dash_duo.driver).move_to_element(shape).pause(0.3).click().perform()

@@ -6,24 +6,23 @@ campaigns), never through the query layer; CSV downloads against the JSON API (t
 from __future__ import annotations
 
 import html
-import json
 import time
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlencode, urlparse
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from selenium.webdriver.common.action_chains import ActionChains
 
 from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.interactions import crumb_id
 from dashboard.components.marketing import grid_id
 from dashboard.figures.formats import format_change, format_value
-from .helpers import screenshot, set_theme, wait_idle
+from .helpers import (click_point, css_id, figure_data, open_page, query_of, wait_figure,
+                      wait_until, screenshot, set_theme, wait_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -33,67 +32,6 @@ YEAR_QUERY = "?from=2024-01-01&to=2024-12-31"
 
 
 # ------------------------------------------------------------------ browser helpers
-def css_id(component_id) -> str:
-    text = component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True,
-                                                                           separators=(",", ":"))
-    return '[id="%s"]' % text.replace('"', '\\"')
-
-
-def graph(chart: str) -> str:
-    return css_id(cc.chart_ids(chart).graph)
-
-
-def wait_until(predicate, timeout=20, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = predicate()
-        except Exception:  # noqa: BLE001 - stale elements while Dash re-renders
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
-
-
-def open_page(dash_duo, url):
-    dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#page-content > *", timeout=20)
-    wait_idle(dash_duo, timeout=25)
-
-
-def query_of(driver) -> dict:
-    return parse_qs(urlparse(driver.current_url).query)
-
-
-def figure_data(dash_duo, chart: str):
-    return dash_duo.driver.execute_script("""
-        const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
-        if (!g || !g._fullData) { return null; }
-        const plain = v => v === undefined || v === null ? null
-            : Array.from(v, x => (Array.isArray(x) || ArrayBuffer.isView(x)) ? x[0] : x);
-        return g._fullData.map(t => ({type: t.type, x: plain(t.x), y: plain(t.y), labels: plain(t.labels),
-                                      values: plain(t.values), custom: plain(t.customdata)}));
-    """, graph(chart))
-
-
-def wait_figure(dash_duo, chart: str, *, changed_from=None, timeout=20):
-    def ready():
-        data = figure_data(dash_duo, chart)
-        return data if data and data[0].get("type") and data != changed_from else None
-    return wait_until(ready, timeout=timeout, message=f"figure of {chart}")
-
-
-def click_point(dash_duo, chart: str, index: int = -1, kind: str = "bar"):
-    """Click a bar (or a pie slice) of `chart` as a user does: hover, then click."""
-    selector = graph(chart) + (" g.slice" if kind == "pie" else " .barlayer g.point")
-    points = wait_until(lambda: dash_duo.find_elements(selector), message=f"points of {chart}")
-    target = points[index]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
-    time.sleep(0.4)
-    ActionChains(dash_duo.driver).move_to_element(target.find_element("css selector", "path")).pause(0.3).click().perform()
-
-
 def click(dash_duo, selector: str):
     """Scroll the element to the middle of the viewport (clear of the sticky navbar), then click it."""
     element = wait_until(lambda: dash_duo.find_element(selector), message=selector)

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest
@@ -23,7 +23,8 @@ from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.table_card import table_grid_id
 from dashboard.figures.formats import format_value
-from .helpers import PHONE, screenshot, set_theme, wait_idle
+from .helpers import (click_point, css_id, figure_data, graph, open_page, query_of, wait_figure,
+                      wait_until, PHONE, screenshot, set_theme, wait_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -33,71 +34,6 @@ FULL_HEIGHT = {"users": 1500, "products": 1560, "orders": 1600}  # whole page in
 
 
 # ------------------------------------------------------------------ helpers
-def css_id(component_id) -> str:
-    text = component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True,
-                                                                           separators=(",", ":"))
-    return '[id="%s"]' % text.replace('"', '\\"')
-
-
-def graph(chart: str) -> str:
-    return css_id(cc.chart_ids(chart).graph)
-
-
-def wait_until(predicate, timeout=15, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = predicate()
-        except Exception:  # noqa: BLE001 - stale elements while Dash re-renders
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
-
-
-def open_page(dash_duo, url):
-    dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#page-content > *", timeout=20)
-    wait_idle(dash_duo, timeout=25)
-
-
-def query_of(driver) -> dict:
-    return parse_qs(urlparse(driver.current_url).query)
-
-
-def figure_data(dash_duo, chart: str) -> list[dict]:
-    """The traces currently drawn in `chart` (x, y, labels, values as plain lists)."""
-    return dash_duo.driver.execute_script("""
-        const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
-        if (!g || !g._fullData) { return null; }
-        const plain = v => v === undefined || v === null ? null : Array.from(v);  // typed arrays decoded
-        return g._fullData.map(t => ({type: t.type, name: t.name || null, x: plain(t.x), y: plain(t.y),
-                                      labels: plain(t.labels), values: plain(t.values)}));
-    """, graph(chart))
-
-
-def wait_figure(dash_duo, chart: str, *, changed_from=None, timeout=20) -> list[dict]:
-    """The chart's traces once it holds data (and differs from `changed_from`, when given)."""
-    def ready():
-        data = figure_data(dash_duo, chart)
-        return data if data and data != changed_from else None
-    return wait_until(ready, timeout=timeout, message=f"figure of {chart}")
-
-
-def click_point(dash_duo, chart: str, index: int = 0, kind: str = "bar"):
-    """Click the `index`-th bar (or pie slice) of `chart` the way a user does (hover, then click)."""
-    selector = graph(chart) + (" g.slice" if kind == "pie" else " .barlayer g.point")
-    points = wait_until(lambda: dash_duo.find_elements(selector), message=f"points of {chart}")
-    target = points[index]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
-    time.sleep(0.4)
-    # a slice's label sits inside it (the centre of a big donut slice's box can fall in the hole)
-    labels = target.find_elements("css selector", "text.slicetext") if kind == "pie" else []
-    shape = labels[0] if labels else target.find_element("css selector", "path")
-    ActionChains(dash_duo.driver).move_to_element(shape).pause(0.3).click().perform()
-
-
 def press(dash_duo, target):
     """Scroll an element (or the first match of a selector) to the middle of the viewport, then click it."""
     for _ in range(3):  # charts redrawing above can shift the page between the scroll and the click
