@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
+from dashboard.queries.cache import cached
 from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
@@ -22,7 +23,13 @@ COUNTS = ("reach", "clicks", "purchases")
 
 
 def ad_rows(f: Filters) -> pd.DataFrame:
-    """One row per ad of the selected campaigns (overlapping the range) and platforms."""
+    """One row per ad of the selected campaigns (overlapping the range) and platforms: read once per
+    filter state and data version (cached like a dataset), since most marketing datasets of a page
+    start from it; a copy, so callers may add columns."""
+    return cached("source:ad_rows", f.only(*MARKETING_DIMS), {}, lambda: _read_ad_rows(f)).copy()
+
+
+def _read_ad_rows(f: Filters) -> pd.DataFrame:
     a, c = ads.c, campaigns.c
     overlap = both(*([c.end_date >= f.start] if f.start else []), *([c.start_date <= f.end] if f.end else []))
     stmt = (sa.select(a.ad_id, a.ad_name, a.ad_format, a.placement, a.platform, a.is_active, a.reach, a.clicks, a.purchases,
