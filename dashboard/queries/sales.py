@@ -46,11 +46,14 @@ def _counts(stmt) -> tuple[int, int]:
     return int(orders or 0), int(customers or 0)
 
 
+COUNT_CHOSEN_UP_TO = 100  # beyond this many products one pass counting every product's orders is cheaper
+
+
 def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None, with_orders: bool = True) -> pd.DataFrame:
     """Per product sold in scope: name, category, brand, money sums and (`with_orders`) orders; the
     `limit` best by `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those
-    rows travel. With a limit, distinct orders are counted for the chosen products only."""
-    count_now = with_orders and limit is None
+    rows travel. With a small limit, distinct orders are counted afterwards for the chosen products only."""
+    count_now = with_orders and (limit is None or limit > COUNT_CHOSEN_UP_TO)
     src = product_rows(f, with_orders=count_now)
     orders = [sa.func.sum(src.c.orders).label("orders")] if count_now else []
     per = sa.select(*_sums(src, src.c.product_id), *orders).group_by(src.c.product_id).subquery()
