@@ -36,13 +36,13 @@ from datetime import datetime, timezone
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql import Executable
 
 from schema import summaries as summaries_module
 from schema.db import backend, connect
 from schema.errors import UserError
+from schema.summary_tables import mysql_ignore_index
 from schema.tables import ad_interactions, ad_prices, ads, campaigns, metadata, order_items, orders, refresh_log
 from schema.views import create_views, money, valid_revenue_by_ad
 
@@ -97,13 +97,6 @@ def _childless(parent: sa.Table, key: str, child: sa.Table, zeros: dict[str, int
     )
 
 
-def _mysql_ignore_index(select: Select, table: sa.Table, index: str) -> Select:
-    """MySQL/MariaDB only: scan the table rather than walk `index` with a row lookup per entry."""
-    for name in ("mysql", "mariadb"):
-        select = select.with_hint(table, f"IGNORE INDEX ({index})", dialect_name=name)
-    return select
-
-
 def order_totals() -> list[Statement]:
     lines = (  # index-only: order_items has an index on (order_id, after_discount)
         sa.select(order_items.c.order_id, money(sa.func.sum(order_items.c.after_discount)).label("total"))
@@ -120,7 +113,7 @@ def order_totals() -> list[Statement]:
 
 def ad_metrics() -> list[Statement]:
     ai = ad_interactions.c
-    counts = _mysql_ignore_index(
+    counts = mysql_ignore_index(
         sa.select(
             ai.ad_id,
             sa.func.count().label("reach"),  # one interaction row per user reached

@@ -49,6 +49,20 @@ def in_written_order(select):
     several times slower once the facts outgrow the buffer pool."""
     return select.prefix_with("STRAIGHT_JOIN", dialect="mysql").prefix_with("STRAIGHT_JOIN", dialect="mariadb")
 
+
+def sorted_groups(select):
+    """MySQL/MariaDB: GROUP BY by sorting (SQL_BIG_RESULT: the first table is sorted on the group key,
+    then joined and aggregated as a stream) rather than through a temporary table keyed on the groups,
+    which costs more per row once the groups are many; the joined tables are then read in key order."""
+    return select.prefix_with("SQL_BIG_RESULT", dialect="mysql").prefix_with("SQL_BIG_RESULT", dialect="mariadb")
+
+
+def mysql_ignore_index(select, table: Table, index: str):
+    """MySQL/MariaDB only: scan the table rather than walk `index` with a row lookup per entry."""
+    for name in ("mysql", "mariadb"):
+        select = select.with_hint(table, f"IGNORE INDEX ({index})", dialect_name=name)
+    return select
+
 # ---------------------------------------------------------------- dimension
 dim_segment = Table(
     "dim_segment", metadata,
@@ -91,12 +105,6 @@ def _lines():
     """order_items joined to their order and their product's segment and cost."""
     return order_items.join(orders, orders.c.order_id == order_items.c.order_id).join(
         product_segment, product_segment.c.product_id == order_items.c.product_id)
-
-
-def _line_sums():
-    oi = order_items.c
-    return [sa.func.sum(oi.after_discount), sa.func.sum(oi.before_discount), sa.func.sum(oi.discount_amount),
-            sa.func.sum(oi.quantity), sa.func.sum(oi.quantity * product_segment.c.unit_cost)]
 
 
 def _money_sums(cols):
@@ -169,11 +177,11 @@ agg_product_month = Table(
 
 
 def _select_product_month():
-    o, oi = orders.c, order_items.c
-    month = month_of(o.order_date)
-    return in_written_order((sa.select(month, oi.product_id, o.is_valid, o.is_net, sa.func.min(product_segment.c.segment_id), *_line_sums(),
-                      sa.func.count(sa.distinct(oi.order_id))).select_from(_lines())
-            .group_by(month, oi.product_id, o.is_valid, o.is_net)))
+    f = line_facts.c  # the lines already joined to their order and segment: one scan, no second join
+    month = month_of(f.day)
+    return (sa.select(month, f.product_id, f.is_valid, f.is_net, sa.func.min(f.segment_id), *_money_sums(f),
+                      sa.func.count(sa.distinct(f.order_id)))
+            .group_by(month, f.product_id, f.is_valid, f.is_net))
 
 
 summary(agg_product_month, _select_product_month)
@@ -194,8 +202,8 @@ agg_product_year = Table(
 def _select_product_year():
     m = agg_product_month.c
     year = year_of(m.month)
-    return (sa.select(year, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m), sa.func.sum(m.orders))
-            .group_by(year, m.product_id, m.is_valid, m.is_net))
+    return sorted_groups(sa.select(year, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m), sa.func.sum(m.orders))
+                         .group_by(year, m.product_id, m.is_valid, m.is_net))
 
 
 summary(agg_product_year, _select_product_year)
@@ -220,13 +228,14 @@ order_facts = Table(
 
 def _select_order_facts():
     o, oi, seg = orders.c, order_items.c, product_segment.c.segment_id
-    # one GROUP BY order_id over the lines, read in order_id order (its index), so no sort; the
-    # order's own columns are constant within a group, hence MIN() rather than more GROUP BY keys
-    return in_written_order(
+    # one GROUP BY order_id over the lines, read in order_id order (SQLite: its index; MySQL: sorted
+    # first, so the orders are looked up in key order), so the groups stream; the order's own columns
+    # are constant within a group, hence MIN() rather than more GROUP BY keys
+    return sorted_groups(in_written_order(
         sa.select(sa.func.min(day_of(o.order_date)), oi.order_id, sa.func.min(o.is_valid), sa.func.min(o.is_net),
                   sa.func.min(o.customer_id), sa.func.min(o.payment_method_id), bit_or(mask_word(seg, 0)),
                   bit_or(mask_word(seg, 1)), sa.func.sum(oi.after_discount), sa.func.sum(oi.quantity))
-        .select_from(_lines()).group_by(oi.order_id))
+        .select_from(_lines()).group_by(oi.order_id)))
 
 
 summary(order_facts, _select_order_facts)
@@ -251,7 +260,7 @@ agg_orders_day_pm = Table(
 
 def _select_orders_day_pm():
     f = order_facts.c
-    return (
+    return sorted_groups(
         sa.select(f.day, f.payment_method_id, f.is_valid, f.is_net, sa.func.count(), sa.func.sum(f.revenue), sa.func.sum(f.units))
         .group_by(f.day, f.payment_method_id, f.is_valid, f.is_net)
     )
@@ -302,12 +311,13 @@ def _select_customer():
     def when(s, value, other=None):
         return value if flag[s] is None else sa.case((flag[s] == 1, value), else_=other)
 
-    return sa.select(
+    # a scan and a sort: MariaDB would rather walk the customer_id index, a random row lookup per order
+    return mysql_ignore_index(sorted_groups(sa.select(
         f.customer_id,
         *[sa.func.min(when(s, f.day)) for s in SCOPE_SUFFIXES],
         *[sa.func.sum(when(s, sa.literal_column("1"), sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
         *[sa.func.sum(when(s, f.revenue, sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
-    ).group_by(f.customer_id)
+    ).group_by(f.customer_id)), order_facts, "ix_order_facts_customer_id")
 
 
 summary(agg_customer, _select_customer)
@@ -328,8 +338,8 @@ agg_sales_month = Table(
 def _select_sales_month():
     d = agg_sales_day.c
     month = month_of(d.day)
-    return (sa.select(month, d.segment_id, d.is_valid, d.is_net, *_money_sums(d), sa.func.sum(d.lines))
-            .group_by(month, d.segment_id, d.is_valid, d.is_net))
+    return sorted_groups(sa.select(month, d.segment_id, d.is_valid, d.is_net, *_money_sums(d), sa.func.sum(d.lines))
+                         .group_by(month, d.segment_id, d.is_valid, d.is_net))
 
 
 summary(agg_sales_month, _select_sales_month)
@@ -388,8 +398,8 @@ agg_sessions_day = Table(
 def _select_sessions_day():
     s = sessions.c
     day = day_of(s.started_at)
-    return sa.select(day, s.traffic_source, s.device, sa.func.count(), sa.func.count(s.order_id)).group_by(
-        day, s.traffic_source, s.device)
+    return sorted_groups(sa.select(day, s.traffic_source, s.device, sa.func.count(), sa.func.count(s.order_id)).group_by(
+        day, s.traffic_source, s.device))
 
 
 summary(agg_sessions_day, _select_sessions_day)
@@ -410,13 +420,16 @@ agg_active_month = Table(
 def _select_active_month():
     f = order_facts.c
     month = month_of(f.day)
-    flag = {"gross": None, "valid": f.is_valid, "net": f.is_net}
-    counts = [sa.func.count(sa.distinct(f.customer_id if flag[s] is None else sa.case((flag[s] == 1, f.customer_id))))
-              for s in SCOPE_SUFFIXES]
+    # one row per customer and month first (flags 0/1: MAX = "some order in the scope"), so the
+    # customer lookup and the count run on those rather than on every order with a COUNT(DISTINCT)
+    active = sorted_groups(sa.select(f.customer_id, month.label("month"), sa.func.max(f.is_valid).label("valid"),
+                                     sa.func.max(f.is_net).label("net"))
+                           .group_by(f.customer_id, month)).subquery("active")
+    a = active.c
     return in_written_order((
-        sa.select(month, customers.c.city, customers.c.platform, *counts)
-        .select_from(order_facts.join(customers, customers.c.customer_id == f.customer_id))
-        .group_by(month, customers.c.city, customers.c.platform)
+        sa.select(a.month, customers.c.city, customers.c.platform, sa.func.count(), sa.func.sum(a.valid), sa.func.sum(a.net))
+        .select_from(active.join(customers, customers.c.customer_id == a.customer_id))
+        .group_by(a.month, customers.c.city, customers.c.platform)
     ))
 
 
