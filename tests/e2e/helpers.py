@@ -6,8 +6,9 @@ import json
 import os
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 from selenium.webdriver.common.action_chains import ActionChains
 
@@ -135,3 +136,33 @@ def click_point(dash_duo, chart: str, index: int = 0, kind: str = "bar"):
     labels = target.find_elements("css selector", "text.slicetext") if kind == "pie" else []
     shape = labels[0] if labels else target.find_element("css selector", "path")
     ActionChains(dash_duo.driver).move_to_element(shape).pause(0.3).click().perform()
+
+
+def click(dash_duo, selector: str):
+    """Scroll the element to the middle of the viewport (clear of the sticky navbar), then click it."""
+    element = wait_until(lambda: dash_duo.find_element(selector), message=selector)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.3)
+    element.click()
+    return element
+
+
+def kpi_texts(dash_duo, row: str) -> list[str]:
+    wait_until(lambda: dash_duo.find_elements(f"#{row} .kpi-value") and "kpi-placeholder" not in
+               dash_duo.find_element(f"#{row}").get_attribute("innerHTML"), message="KPI cards")
+    return [e.text for e in dash_duo.find_elements(f"#{row} .kpi-value")]
+
+
+def chips(dash_duo) -> list[str]:
+    return [e.text for e in dash_duo.find_elements(".xfilter-chip")]
+
+
+def no_console_errors(dash_duo):
+    logs = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
+    assert logs == [], [entry["message"] for entry in logs]
+
+
+def api_csv(app_url: str, dataset: str, **params) -> str:
+    query = urlencode({**params, "format": "csv"}, doseq=True)
+    with urllib.request.urlopen(f"{app_url}/api/v1/datasets/{dataset}?{query}") as response:
+        return response.read().decode()

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import html
 import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
@@ -21,8 +20,8 @@ from dashboard.components import filter_bar as fb
 from dashboard.components.interactions import crumb_id
 from dashboard.components.marketing import grid_id
 from dashboard.figures.formats import format_change, format_value
-from .helpers import (click_point, css_id, figure_data, open_page, query_of, wait_figure,
-                      wait_until, screenshot, set_theme, wait_idle)
+from .helpers import (api_csv, chips, click, click_point, css_id, figure_data, kpi_texts, no_console_errors, open_page,
+                      query_of, screenshot, set_theme, wait_figure, wait_idle, wait_until)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,26 +31,8 @@ YEAR_QUERY = "?from=2024-01-01&to=2024-12-31"
 
 
 # ------------------------------------------------------------------ browser helpers
-def click(dash_duo, selector: str):
-    """Scroll the element to the middle of the viewport (clear of the sticky navbar), then click it."""
-    element = wait_until(lambda: dash_duo.find_element(selector), message=selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.3)
-    element.click()
-
-
-def kpi_texts(dash_duo, row: str) -> list[str]:
-    wait_until(lambda: dash_duo.find_elements(f"#{row} .kpi-value") and "kpi-placeholder" not in
-               dash_duo.find_element(f"#{row}").get_attribute("innerHTML"), message="KPI cards")
-    return [e.text for e in dash_duo.find_elements(f"#{row} .kpi-value")]
-
-
 def kpi_changes(dash_duo, row: str) -> list[str]:
     return [e.text for e in dash_duo.find_elements(f"#{row} .kpi-change-value")]
-
-
-def chips(dash_duo) -> list[str]:
-    return [e.text for e in dash_duo.find_elements(".xfilter-chip")]
 
 
 def grid_cells(dash_duo, chart: str, column: str) -> dict[str, str]:
@@ -78,12 +59,6 @@ def grid_row_count(dash_duo, chart: str) -> int:
                                           grid_id(chart))
 
 
-def api_csv(app_url: str, dataset: str, **params) -> str:
-    query = urlencode({**params, "format": "csv"}, doseq=True)
-    with urllib.request.urlopen(f"{app_url}/api/v1/datasets/{dataset}?{query}") as response:
-        return response.read().decode()
-
-
 def download(dash_duo, chart: str) -> str:
     button = css_id(cc.chart_ids(chart).download_button)
     wait_until(lambda: dash_duo.find_element(button).is_enabled(), message="download enabled")
@@ -97,11 +72,6 @@ def download(dash_duo, chart: str) -> str:
     wait_until(target.exists, message="downloaded CSV")
     time.sleep(0.3)
     return target.read_text()
-
-
-def no_console_errors(dash_duo):
-    logs = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
-    assert logs == [], [entry["message"] for entry in logs]
 
 
 # ------------------------------------------------------------------ the raw tables, in pandas (independent of the query layer)

@@ -23,8 +23,8 @@ from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.table_card import table_grid_id
 from dashboard.figures.formats import format_value
-from .helpers import (click_point, css_id, figure_data, graph, open_page, query_of, wait_figure,
-                      wait_until, PHONE, screenshot, set_theme, wait_idle)
+from .helpers import (PHONE, api_csv, chips, click_point, css_id, figure_data, graph, kpi_texts, no_console_errors,
+                      open_page, query_of, screenshot, set_theme, wait_figure, wait_idle, wait_until)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,30 +49,9 @@ def press(dash_duo, target):
     return element
 
 
-def kpi_texts(dash_duo, row: str) -> list[str]:
-    wait_until(lambda: dash_duo.find_elements(f"#{row} .kpi-value") and "kpi-placeholder" not in
-               dash_duo.find_element(f"#{row}").get_attribute("innerHTML"), message="KPI cards")
-    return [e.text for e in dash_duo.find_elements(f"#{row} .kpi-value")]
-
-
 def api_rows(app_url: str, dataset: str, **params) -> list[dict]:
     with urllib.request.urlopen(f"{app_url}/api/v1/datasets/{dataset}?{urlencode(params, doseq=True)}") as response:
         return json.loads(response.read())["rows"]
-
-
-def api_csv(app_url: str, dataset: str, **params) -> str:
-    query = urlencode({**params, "format": "csv"}, doseq=True)
-    with urllib.request.urlopen(f"{app_url}/api/v1/datasets/{dataset}?{query}") as response:
-        return response.read().decode()
-
-
-def chips(dash_duo) -> list[str]:
-    return [e.text for e in dash_duo.find_elements(".xfilter-chip")]
-
-
-def no_console_errors(dash_duo):
-    logs = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
-    assert logs == [], [entry["message"] for entry in logs]
 
 
 # ------------------------------------------------------------------ raw tables (independent of the query layer)

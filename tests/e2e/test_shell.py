@@ -4,7 +4,7 @@ import json
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -16,45 +16,10 @@ from dashboard.components import filter_bar as fb
 from dashboard.components.navbar import group_id as nav_group_id
 from dashboard.components.navbar import link_id
 from schema.errors import DatabaseUnavailable
-from .helpers import PHONE, external_requests, screenshot, set_theme, set_viewport, wait_idle
+from .helpers import (PHONE, click, css_id, external_requests, open_page, query_of, screenshot, set_theme, set_viewport,
+                      wait_idle, wait_until)
 
 pytestmark = pytest.mark.e2e
-
-
-def css_id(component_id) -> str:
-    """A CSS selector for a Dash id (dict ids are rendered as sorted, compact JSON)."""
-    text = component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True,
-                                                                           separators=(",", ":"))
-    return '[id="%s"]' % text.replace('"', '\\"')
-
-
-def query_of(driver) -> dict:
-    return parse_qs(urlparse(driver.current_url).query)
-
-
-def wait_until(predicate, timeout=10, message="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {message}")
-
-
-def click(dash_duo, selector):
-    """Scroll the element to the middle of the viewport (clear of the sticky navbar), then click it."""
-    element = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.3)
-    element.click()
-    return element
-
-
-def open_page(dash_duo, url):
-    dash_duo.driver.get(url)
-    dash_duo.wait_for_element("#page-content > *", timeout=15)
-    wait_idle(dash_duo)
 
 
 def date_values(dash_duo) -> list[str]:
