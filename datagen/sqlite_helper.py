@@ -60,7 +60,6 @@ class ScratchLoad:
         self.raw, self.tables, self.insert_rows = raw, tables, insert_rows
         self.directory = tempfile.mkdtemp(prefix="sqlite-load-")
         self.path = os.path.join(self.directory, "scratch.db")
-        self.seconds: dict[str, float] = {}
         self._process = None
         self._receiver = None
 
@@ -136,7 +135,6 @@ class ScratchLoad:
         self._process.join()
         if status != "ok":
             raise HelperFailed(*value)
-        self.seconds = value
         return value
 
     @staticmethod

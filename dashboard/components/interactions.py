@@ -28,7 +28,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, ctx, html, no_update
 
-from dashboard.components.chips import apply_crossfilters, chip_event
+from dashboard.components.chips import apply_crossfilters, chip_event, chip_inputs
 from dashboard.components.state import FILTERS_STORE
 from dashboard.queries.filters import DIMENSIONS
 
@@ -117,6 +117,12 @@ def chip_removed(state: Mapping | None):
     out["sel"] = selections
     out["src"] = {k: v for k, v in out["src"].items() if k in selections}
     return out
+
+
+def removable_chips(group: str, store: str) -> None:
+    """Register the callback that applies a chip's or "clear all"'s click to the page's cross-filter state."""
+    dash.callback(Output(store, "data", allow_duplicate=True), *chip_inputs(group), dash.State(store, "data"),
+                  prevent_initial_call=True)(lambda _removed, _cleared, state: chip_removed(state))
 
 
 def chip_labels(extra: Mapping[str, str] | None = None) -> dict:

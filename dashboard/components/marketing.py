@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 
 import dash_ag_grid as dag
 import pandas as pd
-from dash import Output
+from dash import Output, no_update
 
 from dashboard.components.chart_card import chart_card, chart_ids
 from dashboard.components.data import load_dataset
@@ -122,6 +122,12 @@ def page_event(state: Mapping | None, trigger, payloads: Mapping[str, Mapping | 
     if chart not in rules:
         return None
     return click_state(state, chart, payloads.get(chart), rules[chart], (rows or {}).get(chart))
+
+
+def event_outputs(new: dict | None, graphs: int) -> tuple:
+    """A click callback's outputs: the new state and every graph's clickData cleared (so the same
+    point can be clicked again), or no_update everywhere when `new` is None."""
+    return (no_update,) * (graphs + 1) if new is None else (new, *(None,) * graphs)
 
 
 # ------------------------------------------------------------------ charts sized to their rows

@@ -11,20 +11,20 @@ that chart follows the date range only. Chips remove cross-filters; they are kep
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import apply_crossfilters, chip_inputs, crossfilter_chips
+from dashboard.components.chips import apply_crossfilters, crossfilter_chips
 from dashboard.components.data import load_dataset
 from dashboard.components.errors import error_banner, guard
 from dashboard.components.filter_bar import filters_of
 from dashboard.components.interactions import (
-    XF_PARAMS, breadcrumb, chart_query, chip_labels, chip_removed, crumb_clicked, crumb_input, emphasise, mirror_to_url,
+    XF_PARAMS, breadcrumb, chart_query, chip_labels, crumb_clicked, crumb_input, emphasise, mirror_to_url, removable_chips,
     state_from_params, state_params,
 )
 from dashboard.components.kpi import kpi_row, kpi_row_children, kpi_row_output
 from dashboard.components.marketing import (
-    CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, graph_style, grid_card, grid_id, grid_outputs,
+    CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, grid_card, grid_id, grid_outputs,
     kpi_cards, number_column, own_selections, page_event, render_grid, selected_rows_rule, text_column,
 )
 from dashboard.components.state import filters_from_store, page_inputs
@@ -190,13 +190,10 @@ def cross_filter(roas_click, leads_click, ctr_click, cell, _crumbs, rows, state)
     payloads = {ROAS: roas_click, LEADS: leads_click, CTR: ctr_click, RANKING: cell}
     new = page_event(state, dash.ctx.triggered_id, payloads, RULES, rows={RANKING: rows},
                      crumbs={ROAS_CRUMBS: ROAS}, crumb_level=crumb_clicked())
-    return (no_update, *(no_update for _ in GRAPHS)) if new is None else (new, *(None for _ in GRAPHS))
+    return event_outputs(new, len(GRAPHS))
 
 
-@callback(Output(XF_STORE, "data", allow_duplicate=True), *chip_inputs(XF), State(XF_STORE, "data"),
-          prevent_initial_call=True)
-def remove_chip(_removed, _cleared, state):
-    return chip_removed(state)
+removable_chips(XF, XF_STORE)
 
 
 @callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Output(ROAS_CRUMBS, "children"),

@@ -10,20 +10,20 @@ Chips remove the cross-filters; cross-filters and the budget view are kept in th
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import apply_crossfilters, chip_inputs, crossfilter_chips
+from dashboard.components.chips import apply_crossfilters, crossfilter_chips
 from dashboard.components.data import load_dataset
 from dashboard.components.errors import error_banner, guard
 from dashboard.components.filter_bar import filters_of
 from dashboard.components.interactions import (
-    XF_PARAMS, breadcrumb, chart_query, chip_labels, chip_removed, crumb_clicked, crumb_input, emphasise, mirror_to_url,
+    XF_PARAMS, breadcrumb, chart_query, chip_labels, crumb_clicked, crumb_input, emphasise, mirror_to_url, removable_chips,
     query_values, state_from_params, state_params,
 )
 from dashboard.components.kpi import kpi_row, kpi_row_children, kpi_row_output
 from dashboard.components.marketing import (
-    CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, graph_style, kpi_cards, page_event,
+    CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, kpi_cards, page_event,
 )
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_donut
@@ -170,13 +170,10 @@ def cross_filter(platform_click, budget_click, _crumbs, view, state):
     rules = {PLATFORM_MIX: ClickRule(PLATFORMS, "label"), **({BUDGET: rule} if rule else {})}
     new = page_event(state, dash.ctx.triggered_id, {PLATFORM_MIX: platform_click, BUDGET: budget_click}, rules,
                      crumbs={BUDGET_CRUMBS: BUDGET}, crumb_level=crumb_clicked())
-    return (no_update, *(no_update for _ in GRAPHS)) if new is None else (new, *(None for _ in GRAPHS))
+    return event_outputs(new, len(GRAPHS))
 
 
-@callback(Output(XF_STORE, "data", allow_duplicate=True), *chip_inputs(XF), State(XF_STORE, "data"),
-          prevent_initial_call=True)
-def remove_chip(_removed, _cleared, state):
-    return chip_removed(state)
+removable_chips(XF, XF_STORE)
 
 
 @callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Output(BUDGET_CRUMBS, "children"),

@@ -10,20 +10,20 @@ the campaign. Chips remove the cross-filters; they are kept in the URL (`xf`, `x
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import apply_crossfilters, chip_inputs, crossfilter_chips
+from dashboard.components.chips import apply_crossfilters, crossfilter_chips
 from dashboard.components.data import load_dataset
 from dashboard.components.errors import error_banner, guard
 from dashboard.components.filter_bar import filters_of
 from dashboard.components.interactions import (
-    XF_PARAMS, breadcrumb, chart_query, chip_labels, chip_removed, crumb_clicked, crumb_input, emphasise, mirror_to_url,
+    XF_PARAMS, breadcrumb, chart_query, chip_labels, crumb_clicked, crumb_input, emphasise, mirror_to_url, removable_chips,
     state_from_params, state_params,
 )
 from dashboard.components.kpi import kpi_row, kpi_row_children, kpi_row_output
 from dashboard.components.marketing import (
-    CAMPAIGNS, ClickRule, Kpi, crumb_labels, drilled, graph_style, grid_card, grid_id, grid_outputs, kpi_cards,
+    CAMPAIGNS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, grid_card, grid_id, grid_outputs, kpi_cards,
     number_column, own_selections, page_event, render_grid, selected_rows_rule, text_column,
 )
 from dashboard.components.state import filters_from_store, page_inputs
@@ -180,13 +180,10 @@ def cross_filter(ctr_click, profit_click, timeline_click, cell, _crumbs, rows, s
     payloads = {CTR: ctr_click, PROFIT: profit_click, TIMELINE: timeline_click, TABLE: cell}
     new = page_event(state, dash.ctx.triggered_id, payloads, RULES, rows={TABLE: rows},
                      crumbs={PROFIT_CRUMBS: PROFIT}, crumb_level=crumb_clicked())
-    return (no_update, *(no_update for _ in GRAPHS)) if new is None else (new, *(None for _ in GRAPHS))
+    return event_outputs(new, len(GRAPHS))
 
 
-@callback(Output(XF_STORE, "data", allow_duplicate=True), *chip_inputs(XF), State(XF_STORE, "data"),
-          prevent_initial_call=True)
-def remove_chip(_removed, _cleared, state):
-    return chip_removed(state)
+removable_chips(XF, XF_STORE)
 
 
 @callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Output(PROFIT_CRUMBS, "children"),

@@ -12,12 +12,12 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import apply_crossfilters, chip_inputs, crossfilter_chips
+from dashboard.components.chips import apply_crossfilters, crossfilter_chips
 from dashboard.components.filter_bar import filters_of
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 from dashboard.components.interactions import (
-    XF_PARAMS, breadcrumb, chart_query, chip_labels, chip_removed, click_value, crumb_clicked, crumb_input, emphasise,
-    mirror_to_url, on_click, query_values, state_from_params, state_params,
+    XF_PARAMS, breadcrumb, chart_query, chip_labels, click_value, crumb_clicked, crumb_input, emphasise,
+    mirror_to_url, removable_chips, on_click, query_values, state_from_params, state_params,
 )
 from dashboard.components.state import page_inputs
 from dashboard.components.table_card import render_table, table_card, table_grid_id, table_outputs
@@ -242,10 +242,7 @@ def series_name(click, figure) -> str | None:
     return data[points[0]["curveNumber"]].get("name")
 
 
-@callback(Output(XF_STORE, "data", allow_duplicate=True), *chip_inputs(XF), State(XF_STORE, "data"),
-          prevent_initial_call=True)
-def remove_chip(_removed, _cleared, state):
-    return chip_removed(state)
+removable_chips(XF, XF_STORE)
 
 
 @callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Input(XF_STORE, "data"), Input(THRESHOLD, "value"),

@@ -11,13 +11,13 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
-from dashboard.components.chips import chip_inputs, crossfilter_chips
+from dashboard.components.chips import crossfilter_chips
 from dashboard.components.data import load_dataset
 from dashboard.components.errors import error_state, guard
 from dashboard.components.filter_bar import filters_of
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 from dashboard.components.interactions import (
-    XF_PARAMS, chart_query, chip_labels, chip_removed, click_value, emphasise, mirror_to_url, on_click, state_from_params,
+    XF_PARAMS, chart_query, chip_labels, click_value, emphasise, mirror_to_url, removable_chips, on_click, state_from_params,
     state_params,
 )
 from dashboard.components.kpi import kpi_card, kpi_row, kpi_row_output
@@ -169,10 +169,7 @@ def cross_filter(city_click, platform_click, state):
     return on_click(state, "platforms", click_value(platform_click, "label"), PLATFORM), None, None
 
 
-@callback(Output(XF_STORE, "data", allow_duplicate=True), *chip_inputs(XF), State(XF_STORE, "data"),
-          prevent_initial_call=True)
-def remove_chip(_removed, _cleared, state):
-    return chip_removed(state)
+removable_chips(XF, XF_STORE)
 
 
 @callback(Output(XF_CHIPS, "children"), Output(URL_PARAMS, "data"), Input(XF_STORE, "data"))
