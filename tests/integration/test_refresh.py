@@ -9,7 +9,9 @@ import datetime as dt
 import math
 import subprocess
 import sys
+import tempfile
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,8 +21,10 @@ import sqlalchemy as sa
 from schema.config import PROJECT_ROOT
 from schema.db import create_engine
 from schema.manage import init_db
-from schema.refresh import last_refresh, procedure_definitions, refresh, refreshed_tables
-from schema.summaries import SUMMARIES
+from schema import summaries as summaries_module
+from schema.refresh import RefreshFailed, last_refresh, procedure_definitions, refresh, refreshed_tables
+from schema.summaries import SUMMARIES, Summary
+from schema.summary_tables import order_facts
 from schema.tables import ad_interactions, ad_prices, ads, calendar, campaigns, customers, order_items, orders
 from schema.tables import payment_methods, products, refresh_log, sessions, suppliers
 from schema.views import VIEWS
@@ -185,9 +189,14 @@ def test_refresh_restores_corrupted_derived_columns(loaded):
     before = snapshot(loaded)
     corrupt(loaded)
     report = refresh(loaded)
-    assert [name for name, _ in report.steps][-len(SUMMARIES) - 3 :] == ["order_totals", "ad_metrics", "campaign_metrics"] + [
-        f"summary_{s.table.name}" for s in SUMMARIES
-    ]
+    names = [name for name, _ in report.steps if name not in ("analyze", "views", "install_procedures")]
+    on_mysql = loaded.dialect.name in ("mysql", "mariadb")  # shadows built, then swapped in
+    last = {"mysql": ["swap"], "mariadb": ["swap"], "sqlite": ["summary_indexes"]}.get(loaded.dialect.name, [])
+    assert names == ["order_totals", "ad_metrics", "campaign_metrics"] + [f"summary_{s.table.name}" for s in SUMMARIES] + last
+    assert len(set(report.connections.values())) == (2 if on_mysql else 0)
+    inspector = sa.inspect(loaded)  # swapped in (MySQL) or re-created (SQLite) under their usual names
+    for s in SUMMARIES:
+        assert {ix["name"] for ix in inspector.get_indexes(s.table.name)} >= {ix.name for ix in s.table.indexes}, s.table.name
     exp = Expected(loaded)
 
     assert_close(exp.orders["total"], exp.order_totals(), CENT, "orders.total")
@@ -381,6 +390,143 @@ def test_mariadb_procedures_give_the_same_tables(db_factory, dataset):
         engine.dispose()
 
 
+def _broken_summary() -> Summary:
+    """A summary whose rows collide on its primary key (many orders a day): its step fails on every
+    backend. With its secondary index it is bulk-loaded on MySQL, where MariaDB would silently keep
+    no rows: the step's guard raises. It reads order_facts, so on MySQL it runs after shadows have
+    been built."""
+    table = sa.Table("broken_summary", sa.MetaData(), sa.Column("day", sa.Date, primary_key=True),
+                     sa.Column("customer_id", sa.Integer), sa.Index("ix_broken_summary_customer_id", "customer_id"))
+    return Summary(table, lambda: sa.select(order_facts.c.day, order_facts.c.customer_id))
+
+
+def _leftovers(engine) -> list[str]:
+    return sorted(n for n in sa.inspect(engine).get_table_names() if n.endswith(("__new", "__old")))
+
+
+def _summary_rows(engine) -> dict[str, list[tuple]]:
+    names = {s.table.name for s in SUMMARIES}
+    return {name: rows for name, rows in snapshot(engine).items() if name in names}
+
+
+@pytest.mark.parametrize("via", ["auto", "statements", "refresh_all"])
+def test_a_failing_step_leaves_the_live_summaries_and_the_log_as_they_were(db_url, dataset, via, monkeypatch):
+    from datagen.loader import load_dataset
+
+    engine = create_engine(db_url)
+    try:
+        if via == "refresh_all" and engine.dialect.name not in ("mysql", "mariadb"):
+            pytest.skip("refresh_all is a MySQL procedure")
+        load_dataset(engine, dataset)
+        refresh(engine)
+        good = snapshot(engine)
+        corrupt(engine)  # the live summaries are now empty: a half-done swap would show
+        corrupted = snapshot(engine)
+        log_before = read(engine, refresh_log)
+        broken = _broken_summary()
+        broken.table.create(engine)
+        with monkeypatch.context() as m:
+            m.setattr(summaries_module, "SUMMARIES", [*summaries_module.SUMMARIES, broken])
+            with pytest.raises((RefreshFailed, sa.exc.DBAPIError)) as failure:
+                refresh(engine, via=via)
+        if engine.dialect.name in ("mysql", "mariadb"):
+            assert "lost its rows" in str(failure.value)  # the guard, not a duplicate-key error
+            # the base steps committed before the summaries were built; the summaries were not swapped
+            assert _summary_rows(engine) == {name: [] for name in _summary_rows(engine)}
+        else:  # one transaction, rolled back
+            assert snapshot(engine) == corrupted
+        assert read(engine, refresh_log).equals(log_before)
+        assert _leftovers(engine) == []
+        with engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(broken.table)).scalar() == 0
+
+        refresh(engine)  # the lock was released, the procedures re-installed without the broken step
+        assert snapshot(engine) == good
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_sqlite_refresh_with_a_helper_process_gives_the_same_tables(tmp_path, dataset, monkeypatch, broken):
+    """A forked helper builds the order_facts chain into a scratch file (forced here: the dataset is
+    small); the result is the one-process refresh's, and a failing helper fails the refresh."""
+    import schema.refresh_sqlite as refresh_sqlite
+    from datagen.loader import load_dataset
+
+    scratch_parent = tmp_path / "tmp"  # only this test's scratch directories: /tmp may hold a killed run's
+    scratch_parent.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch_parent))
+    engine = create_engine(f"sqlite:///{tmp_path / 'helper.db'}")
+    try:
+        load_dataset(engine, dataset)
+        report = refresh(engine)
+        assert not report.connections  # a small database: one process
+        good = snapshot(engine)
+        corrupt(engine)
+        corrupted = snapshot(engine)
+        log_before = read(engine, refresh_log)
+        monkeypatch.setattr(refresh_sqlite, "HELPER_MIN_ROWS", 0)
+        with monkeypatch.context() as m:
+            if broken:
+                bad = _broken_summary()
+                bad.table.create(engine)
+                m.setattr(summaries_module, "SUMMARIES", [*summaries_module.SUMMARIES, bad])
+                with pytest.raises(refresh_sqlite.HelperFailed, match="broken_summary"):
+                    refresh(engine)
+            else:
+                report = refresh(engine)
+        if broken:
+            assert snapshot(engine) == corrupted and read(engine, refresh_log).equals(log_before)
+        else:
+            by = {c: {name for name, cc in report.connections.items() if cc == c} for c in (1, 2)}
+            assert "order_totals" in by[1] and any(n.startswith("summary_agg") for n in by[1])  # both built summaries
+            assert "summary_order_facts" in by[2] and not by[1] & by[2]
+            assert snapshot(engine) == good
+            assert len(read(engine, refresh_log)) == len(log_before) + 1
+        with engine.connect() as conn:  # the scratch database is detached, its directory gone
+            assert "scratch" not in [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+        assert not list(scratch_parent.glob("sqlite-refresh-*"))
+        refresh(engine)  # the connection is usable again
+        assert snapshot(engine) == good
+    finally:
+        engine.dispose()
+
+
+def test_mariadb_refresh_ignores_a_killed_runs_leftovers_and_waits_for_another_refresh(db_factory, dataset, monkeypatch):
+    import schema.refresh as refresh_module
+    from datagen.loader import load_dataset
+
+    engine = create_engine(db_factory("mariadb"))
+    try:
+        load_dataset(engine, dataset)
+        refresh(engine, via="statements")
+        good = snapshot(engine)
+        corrupt(engine)
+        with engine.begin() as conn:  # what a run killed mid-build or mid-swap leaves behind
+            conn.exec_driver_sql("CREATE TABLE order_facts__new (junk INT)")
+            conn.exec_driver_sql("CREATE TABLE agg_sales_day__old AS SELECT * FROM agg_sales_day")
+        refresh(engine)
+        assert snapshot(engine) == good and _leftovers(engine) == []
+
+        # another refresh holds the lock: this one gives up and leaves that one's shadows alone
+        other = engine.connect()
+        try:
+            assert other.exec_driver_sql(f"SELECT GET_LOCK({refresh_module.LOCK_NAME_SQL}, 0)").scalar() == 1
+            other.exec_driver_sql("CREATE TABLE line_facts__new (junk INT)")
+            monkeypatch.setattr(refresh_module, "LOCK_WAIT_SECONDS", 1)
+            with pytest.raises(RefreshFailed, match="another refresh"):
+                refresh(engine)
+            assert _leftovers(engine) == ["line_facts__new"]
+        finally:
+            other.invalidate()  # closes the DBAPI connection (back in the pool it would keep the lock)
+            other.close()
+        monkeypatch.undo()
+        refresh(engine)
+        assert _leftovers(engine) == [] and snapshot(engine) == good
+    finally:
+        engine.dispose()
+
+
 def test_procedures_are_reinstalled_only_when_outdated(db_factory):
     from schema.refresh import install_procedures
 
@@ -409,3 +555,18 @@ def test_cli_refresh_on_an_empty_file_is_one_line_error(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "nothing to refresh" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_summary_of_an_older_shape_is_re_created(loaded):
+    """A database written by an older version holds a summary with other columns: refresh rebuilds it
+    with the current columns (summaries are rebuilt whole) and fills it like any other."""
+    with loaded.begin() as conn:
+        conn.execute(sa.schema.DropTable(order_facts, if_exists=True))
+        conn.exec_driver_sql("CREATE TABLE order_facts (day DATE NOT NULL, order_id INTEGER NOT NULL, old_column INTEGER)")
+    refresh(loaded)
+    with loaded.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("order_facts")}
+        rows = conn.execute(sa.select(sa.func.count()).select_from(order_facts)).scalar_one()
+        orders_with_lines = conn.execute(sa.select(sa.func.count(sa.distinct(order_items.c.order_id)))).scalar_one()
+    assert columns == set(order_facts.c.keys())
+    assert rows == orders_with_lines > 0

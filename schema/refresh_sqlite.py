@@ -1,0 +1,204 @@
+"""SQLite refresh on two cores: a forked helper builds one chain of summaries into a scratch file.
+
+SQLite has one writer per database file, so the refresh stays one write transaction. But most of a
+refresh is reading (joins and GROUP BYs over the facts), and a second process can read the same
+file while the transaction runs. So, for a large database:
+
+1. before the transaction the refresh picks a helper set: one summary and every summary built from
+   it (`own`: agg_customer, agg_active_month, ... under order_facts), plus the summaries those read
+   (`upstream`: dim_segment, product_segment, which the main process builds as well). The set must
+   not read what the base steps write (the helper sees committed data, not the transaction's fresh
+   orders.total), and is chosen so both processes read about as many rows (`choose_helper_set`);
+2. a scratch database gets the same CREATE TABLE statements as the target's tables (from
+   sqlite_master) and is attached to the refresh connection as ``scratch`` (ATTACH is not allowed
+   inside a transaction);
+3. the transaction starts and takes the write lock; only then is the helper forked, so it reads
+   exactly the data the transaction started from (no other writer can commit meanwhile). The
+   helper fills its summaries in the scratch file (its own copies come first in name resolution,
+   the base tables are read from the target, attached) and builds their indexes there;
+4. meanwhile the main process runs the base steps and the other summaries;
+5. then it empties each `own` table and copies it with ``INSERT INTO main.t SELECT * FROM scratch.t``:
+   identical tables and indexes, empty target, so SQLite copies records and index entries as they
+   are (its "transfer optimisation"), about 1 s for a million rows.
+
+A failure in the helper fails the refresh (rolled back like any other); the scratch file is deleted
+whatever happens. Small databases (fewer rows to read than HELPER_MIN_ROWS) stay in one process:
+forking and copying would cost more than they save.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from schema import refresh_plan
+
+SCRATCH = "scratch"
+HELPER_MIN_ROWS = 3_000_000  # rows the summaries read in all (about 150k orders); below it one process
+
+
+@dataclass(frozen=True)
+class HelperSet:
+    own: tuple[str, ...]  # summary tables the helper builds for the target (copied in at the end)
+    upstream: tuple[str, ...]  # summary tables it builds only to read them (the main process builds its own)
+    steps: tuple  # the helper's steps in order (upstream and own)
+
+
+class HelperFailed(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- choosing the helper's share
+def row_counts(conn: Connection, tables) -> dict[str, int]:
+    return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables}
+
+
+def choose_helper_set(tasks: list[refresh_plan.Task], read_tables, counts: dict[str, int]) -> HelperSet | None:
+    """The helper's summaries: one summary task and all its dependents (+ what they read), cost =
+    rows of the tables each step reads (current contents), picked to balance the two processes.
+    None when no split gains a quarter of the work or the refresh reads too little to be worth it."""
+    by_name = {t.name: t for t in tasks}
+    below = refresh_plan.dependents(tasks)
+    cost = {t.name: sum(sum(counts.get(table.name, 0) for table in read_tables(step)) for step in t.steps) for t in tasks}
+    total = sum(cost.values())
+    if total < HELPER_MIN_ROWS:
+        return None
+
+    def above(name: str) -> set[str]:
+        out, todo = set(), list(by_name[name].needs)
+        while todo:
+            n = todo.pop()
+            if n not in out:
+                out.add(n)
+                todo.extend(by_name[n].needs)
+        return out
+
+    best, best_load = None, 0.75 * total
+    for task in tasks:
+        if task.name == "base" or not task.steps or task.steps[0].rebuilds is None:
+            continue
+        own = {task.name} | below[task.name]
+        upstream = set().union(*(above(n) for n in own)) - own
+        if "base" in own | upstream:  # reads what the base steps write: must see the transaction's values
+            continue
+        load = max(sum(cost[n] for n in own | upstream), total - sum(cost[n] for n in own))
+        if load < best_load:
+            best, best_load = (own, upstream), load
+    if best is None:
+        return None
+    own, upstream = best
+    ordered = [t for t in tasks if t.name in own | upstream]  # tasks are in dependency order
+    return HelperSet(
+        own=tuple(t.steps[0].rebuilds.name for t in ordered if t.name in own),
+        upstream=tuple(t.steps[0].rebuilds.name for t in ordered if t.name in upstream),
+        steps=tuple(step for t in ordered for step in t.steps),
+    )
+
+
+# ---------------------------------------------------------------- the scratch database and the helper
+class ScratchRefresh:
+    """The scratch database and the helper process filling it; use as a context manager around the
+    refresh transaction: enter before it (ATTACH), `start()` once it holds the write lock."""
+
+    def __init__(self, conn: Connection, helper: HelperSet, inserts: dict[str, str]):
+        self.conn, self.helper, self.inserts = conn, helper, inserts  # inserts: table -> INSERT ... SELECT (SQLite SQL)
+        self.target = conn.engine.url.database
+        self.directory = tempfile.mkdtemp(prefix="sqlite-refresh-")
+        self.path = os.path.join(self.directory, "scratch.db")
+        self._process = None
+        self._receiver = None
+
+    def __enter__(self) -> ScratchRefresh:
+        try:
+            names = list(self.helper.upstream + self.helper.own)
+            marks = ", ".join("?" * len(names))
+            raw = self.conn.connection.dbapi_connection
+            tables = raw.execute(f"SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({marks})", names).fetchall()
+            self._indexes = raw.execute(
+                f"SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+                f"({', '.join('?' * len(self.helper.own))})", list(self.helper.own)).fetchall()
+            scratch = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                for (sql,) in tables:
+                    scratch.execute(sql)
+            finally:
+                scratch.close()
+            self.conn.exec_driver_sql(f"ATTACH DATABASE '{self.path}' AS {SCRATCH}")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start(self) -> None:
+        """Fork the helper; call inside the refresh transaction once it has written (holds the lock)."""
+        ctx = multiprocessing.get_context("fork")
+        self._receiver, sender = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=self._fill, args=(sender,), name="sqlite-refresh-helper", daemon=True)
+        self._process.start()
+        sender.close()
+
+    def _fill(self, sender) -> None:  # in the helper process
+        table = None
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None)
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000", "temp_store = MEMORY"):
+                db.execute(f"PRAGMA {pragma}")
+            db.execute("ATTACH DATABASE ? AS target", (self.target,))  # unqualified names: scratch first, then the target
+            db.execute("BEGIN")
+            seconds = {}
+            for step in self.helper.steps:
+                table = step.rebuilds.name
+                t0 = time.perf_counter()
+                db.execute(self.inserts[table])
+                seconds[step.name] = time.perf_counter() - t0
+            table = None
+            t0 = time.perf_counter()
+            for (sql,) in self._indexes:
+                db.execute(sql)
+            seconds["summary_indexes (helper)"] = time.perf_counter() - t0
+            db.execute("COMMIT")
+            db.close()
+            sender.send(("ok", seconds))
+        except BaseException as exc:  # noqa: BLE001 - reported to the refreshing process
+            sender.send(("error", f"{table or 'helper'}: {str(exc).strip() or type(exc).__name__}"))
+        finally:
+            sender.close()
+
+    def wait(self) -> dict[str, float]:
+        """Block until the helper is done; its seconds per step. Raises HelperFailed."""
+        try:
+            status, value = self._receiver.recv()
+        except EOFError:
+            self._process.join()
+            raise HelperFailed(f"the refresh helper process died (exit code {self._process.exitcode})") from None
+        self._process.join()
+        if status != "ok":
+            raise HelperFailed(f"refresh helper failed: {value}")
+        return value
+
+    def copy_in(self) -> None:
+        """Replace each of the helper's own summaries with its scratch copy (inside the transaction)."""
+        for name in self.helper.own:
+            self.conn.exec_driver_sql(f'DELETE FROM main."{name}"')
+            self.conn.exec_driver_sql(f'INSERT INTO main."{name}" SELECT * FROM {SCRATCH}."{name}"')
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+        if self._receiver is not None:
+            self._receiver.close()
+        with contextlib.suppress(Exception):
+            if exc and exc[0] is not None:
+                self.conn.rollback()  # the refresh failed: end its transaction so the scratch can be detached
+            if not self.conn.connection.dbapi_connection.in_transaction:
+                self.conn.exec_driver_sql(f"DETACH DATABASE {SCRATCH}")
+        shutil.rmtree(self.directory, ignore_errors=True)
