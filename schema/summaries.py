@@ -1,9 +1,12 @@
 """Summary tables the dashboard reads (rule 8: a grain far coarser than the facts).
 
 Each `Summary` pairs a Table (in the one MetaData, so init-db creates it and the data
-dictionary documents it) with the SELECT that fills it. The refresh step for a summary is
-always `DELETE FROM t; INSERT INTO t (columns) <select>`; schema/refresh.py turns the list below
-into Python-run statements (SQLite, PostgreSQL) or stored procedures (MySQL/MariaDB).
+dictionary documents it) with the SELECT that fills it; the table is always rebuilt whole.
+schema/refresh.py turns the list below into refresh steps: on SQLite and PostgreSQL
+`DELETE FROM t; INSERT INTO t (columns) <select>` inside the one refresh transaction; on
+MySQL/MariaDB stored procedures that build `t__new` from the SELECT on two connections at once,
+then one atomic RENAME swaps every summary in. A SELECT may read other summaries (it then reads
+their freshly built rows); the order of the steps is derived from the tables each SELECT reads.
 Register new summaries with `summary(table, build_select)`; the SELECT's columns must match
 the table's columns in order.
 """

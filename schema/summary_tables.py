@@ -1,7 +1,8 @@
 """The summary tables the query layer reads (rule 8), each with the SELECT that fills it.
 
-Registered in dependency order (refresh runs them in this order): dim_segment first, then the
-scans of the facts, then summaries built from other summaries.
+A SELECT may read base tables and other summaries; refresh derives from the tables each SELECT
+reads which summary waits for which (schema/refresh_plan.py), so the registration order below is
+for the reader (dimensions, then the scans of the facts, then summaries built from summaries).
 
 A *segment* is one (category, brand) pair. Additive measures (money, units) are summed from
 segment x day / segment x month rows, so any category and brand filter is exact. Distinct
@@ -253,6 +254,7 @@ agg_orders_day_pm = Table(
     Column("payment_method_id", Integer, primary_key=True, autoincrement=False),
     *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
     *_order_measures(),
+    Index(None, "payment_method_id", "day"),
     comment="Summary: orders per day x payment method x status flags.",
     **NO_ROWID,
 )
@@ -274,6 +276,7 @@ agg_orders_day_city = Table(
     Column("city", String(60), primary_key=True),
     *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
     *_order_measures(),
+    Index(None, "city", "day"),
     comment="Summary: orders per day x customer city x status flags.",
     **NO_ROWID,
 )
@@ -289,6 +292,36 @@ def _select_orders_day_city():
 
 
 summary(agg_orders_day_city, _select_orders_day_city)
+
+
+
+# ---------------------------------------------------------------- orders: the same rolled up (day; month x pm; month x city)
+def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), comment: str) -> Table:
+    """A coarser copy of a daily summary: its `day` as `to` (day or month), its other key columns but
+    `drop`, its other columns summed."""
+    keys = [c for c in source.primary_key.columns if c.name != "day" and c.name not in drop]
+    measures = [c for c in source.columns if not c.primary_key]
+    table = Table(name, metadata, Column(to, Date, primary_key=True),
+                  *[Column(c.name, c.type, primary_key=True, autoincrement=False, comment=c.comment) for c in keys],
+                  *[Column(c.name, c.type, nullable=False, comment=c.comment) for c in measures], comment=comment, **NO_ROWID)
+
+    def select():
+        d = source.c
+        group = [d.day if to == "day" else month_of(d.day), *[d[c.name] for c in keys]]
+        return sorted_groups(sa.select(*group, *[sa.func.sum(d[c.name]) for c in measures]).group_by(*group))
+
+    summary(table, select)
+    return table
+
+
+agg_orders_day = _rollup("agg_orders_day", agg_orders_day_pm, to="day", drop=("payment_method_id",),
+                         comment="Summary: orders per day x status flags (agg_orders_day_pm without the payment method).")
+agg_orders_month = _rollup("agg_orders_month", agg_orders_day, to="month",
+                           comment="Summary: orders per month x status flags (whole months of a date range read these).")
+agg_orders_month_pm = _rollup("agg_orders_month_pm", agg_orders_day_pm, to="month",
+                              comment="Summary: orders per month x payment method x status flags.")
+agg_orders_month_city = _rollup("agg_orders_month_city", agg_orders_day_city, to="month",
+                                comment="Summary: orders per month x customer city x status flags.")
 
 # ---------------------------------------------------------------- customers: lifetime per customer
 SCOPE_SUFFIXES = ("gross", "valid", "net")
@@ -382,6 +415,8 @@ def _select_receipts_day():
 
 
 summary(agg_receipts_day, _select_receipts_day)
+agg_receipts_month = _rollup("agg_receipts_month", agg_receipts_day, to="month",
+                             comment="Summary: inventory received per month x segment (whole months of a range read these).")
 
 agg_sessions_day = Table(
     "agg_sessions_day", metadata,

@@ -111,6 +111,20 @@ def _drop_database(admin: sa.Engine, kind: str, name: str) -> None:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
 
 
+def generated_sqlite(folder, *, orders: int, seed: int, start, months: int) -> str:
+    """The URL of a new SQLite file in `folder` holding `orders` generated orders (for a module's tests)."""
+    from datagen.pipeline import generate_into
+    from schema.db import create_engine
+
+    url = f"sqlite:///{folder / 'generated.db'}"
+    engine = create_engine(url)
+    try:
+        generate_into(engine, orders=orders, seed=seed, start=start, months=months, replace=False)
+    finally:
+        engine.dispose()
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
     """The URL of a fresh, empty database; parametrised over sqlite, mariadb and postgresql."""

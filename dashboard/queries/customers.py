@@ -8,6 +8,7 @@ from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
+from dashboard.queries.sources import active_customers
 from dashboard.queries.sql import both, date_clause, in_clause, range_clause, scope_clause, split_range
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
@@ -40,17 +41,16 @@ def _count(stmt) -> int:
 
 def active_users(f: Filters) -> int:
     """Distinct customers with an order in scope in the range (exact)."""
+    if not _has_customer_filter(f):
+        return active_customers(f)
     if f.start is None and f.end is None:
         c = agg_customer.c
-        stmt = sa.select(sa.func.count()).select_from(agg_customer).where(c[f"orders_{f.status_scope}"] > 0)
-        if _has_customer_filter(f):
-            stmt = stmt.join(customers, customers.c.customer_id == c.customer_id).where(customer_clause(f))
-        return _count(stmt)
+        return _count(sa.select(sa.func.count()).select_from(agg_customer.join(customers, customers.c.customer_id == c.customer_id))
+                      .where(c[f"orders_{f.status_scope}"] > 0, customer_clause(f)))
     o = order_facts.c
-    stmt = sa.select(sa.func.count(sa.distinct(o.customer_id))).where(range_clause(o.day, f), scope_clause(o, f))
-    if _has_customer_filter(f):
-        stmt = stmt.select_from(order_facts.join(customers, customers.c.customer_id == o.customer_id)).where(customer_clause(f))
-    return _count(stmt)
+    return _count(sa.select(sa.func.count(sa.distinct(o.customer_id)))
+                  .select_from(order_facts.join(customers, customers.c.customer_id == o.customer_id))
+                  .where(range_clause(o.day, f), scope_clause(o, f), customer_clause(f)))
 
 
 def user_values(f: Filters) -> dict:

@@ -8,11 +8,11 @@ from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
-from dashboard.queries.sources import MONEY, order_rows_where, product_rows, sales_rows
-from dashboard.queries.sql import has_product_filter, in_clause, range_clause, scope_clause, segment_clause
+from dashboard.queries.sources import MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows
+from dashboard.queries.sql import has_product_filter, range_clause, scope_clause, segment_clause
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    agg_customer, agg_orders_day_pm, agg_product_rating, agg_receipts_day, agg_sales_day, dim_segment, order_facts,
+    agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day, dim_segment, order_facts,
 )
 from schema.tables import payment_methods, products
 
@@ -33,12 +33,9 @@ def order_customer_counts(f: Filters) -> tuple[int, int]:
     if has_product_filter(f):
         return _counts(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts)
                        .where(order_rows_where(f)))
-    p = agg_orders_day_pm.c
-    orders = sa.select(sa.func.sum(p.orders)).where(range_clause(p.day, f), scope_clause(p, f)).scalar_subquery()
-    if f.start is None and f.end is None:
-        c = agg_customer.c
-        return _counts(sa.select(orders, sa.func.count()).select_from(agg_customer).where(c[f"orders_{f.status_scope}"] > 0))
-    return _counts(sa.select(orders, sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts).where(order_rows_where(f)))
+    src = order_rows(f)
+    orders = scalar_rows(sa.select(sa.func.sum(src.c.orders)))[0][0]
+    return int(orders or 0), active_customers(f)
 
 
 def _counts(stmt) -> tuple[int, int]:
@@ -114,45 +111,47 @@ def kpis(filters: Filters) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- trends
-def orders_by(f: Filters, period) -> pd.DataFrame:
-    """Distinct orders per period (a function of the day column): summaries unless a product filter applies."""
+def _trend(f: Filters, grain: str) -> pd.DataFrame:
+    """period (day or month), revenue, units, orders, aov. Without a product filter every figure is
+    order-level (agg_orders_*); with one, revenue and units come from the segment summaries and the
+    distinct orders from the per-order segment masks."""
     if has_product_filter(f):
+        sales = _segment_sales(f, grain)
         o = order_facts.c
-        stmt = sa.select(period(o.day).label("period"), sa.func.count().label("orders")).where(order_rows_where(f))
+        period = o.day if grain == "day" else month_of(o.day)
+        counts = read_frame(sa.select(period.label("period"), sa.func.count().label("orders")).where(order_rows_where(f))
+                            .group_by(period))
+        frame = sales.merge(counts, on="period", how="outer")
     else:
-        p = agg_orders_day_pm.c
-        stmt = sa.select(period(p.day).label("period"), sa.func.sum(p.orders).label("orders")).where(
-            range_clause(p.day, f), scope_clause(p, f))
-    return read_frame(stmt.group_by(sa.literal_column("period")))
-
-
-def _trend(f: Filters, sales: pd.DataFrame, period) -> pd.DataFrame:
-    counts = orders_by(f, period)
-    frame = sales.merge(counts, on="period", how="outer").sort_values("period")
-    frame = ints(frame.fillna({"revenue": 0, "units": 0, "orders": 0}), "units", "orders")
+        src = order_rows(f, grain=grain)
+        frame = read_frame(sa.select(src.c.period, *[sa.func.sum(src.c[c]).label(c) for c in ("revenue", "units", "orders")])
+                           .group_by(src.c.period))
+    frame = ints(frame.sort_values("period").fillna({"revenue": 0, "units": 0, "orders": 0}), "units", "orders")
     frame["aov"] = ratio(frame["revenue"], frame["orders"])
     return rounded(frame, "revenue", "aov").reset_index(drop=True)
+
+
+def _segment_sales(f: Filters, grain: str) -> pd.DataFrame:
+    if grain == "day":
+        d = agg_sales_day.c
+        return read_frame(
+            sa.select(d.day.label("period"), sa.func.sum(d.revenue).label("revenue"), sa.func.sum(d.units).label("units"))
+            .where(range_clause(d.day, f), scope_clause(d, f), segment_clause(d.segment_id, f)).group_by(d.day))
+    src = sales_rows(f)
+    return read_frame(sa.select(src.c.month.label("period"), sa.func.sum(src.c.revenue).label("revenue"),
+                                sa.func.sum(src.c.units).label("units")).group_by(src.c.month))
 
 
 @dataset("sales_daily", title="Daily sales", dimensions=PRODUCT_DIMS,
          description="Per day: revenue, orders, AOV and units.", metrics=("revenue", "orders", "aov", "units"))
 def sales_daily(filters: Filters) -> pd.DataFrame:
-    d = agg_sales_day.c
-    sales = read_frame(
-        sa.select(d.day.label("period"), sa.func.sum(d.revenue).label("revenue"), sa.func.sum(d.units).label("units"))
-        .where(range_clause(d.day, filters), scope_clause(d, filters), segment_clause(d.segment_id, filters)).group_by(d.day))
-    frame = _trend(filters, sales, lambda col: col)
-    return frame.rename(columns={"period": "day"})[["day", "revenue", "orders", "aov", "units"]]
+    return _trend(filters, "day").rename(columns={"period": "day"})[["day", "revenue", "orders", "aov", "units"]]
 
 
 @dataset("sales_monthly", title="Monthly sales", dimensions=PRODUCT_DIMS,
          description="Per month (first day): revenue, orders, AOV and units.", metrics=("revenue", "orders", "aov", "units"))
 def sales_monthly(filters: Filters) -> pd.DataFrame:
-    src = sales_rows(filters)
-    sales = read_frame(sa.select(src.c.month.label("period"), sa.func.sum(src.c.revenue).label("revenue"),
-                                 sa.func.sum(src.c.units).label("units")).group_by(src.c.month))
-    frame = _trend(filters, sales, month_of)
-    return frame.rename(columns={"period": "month"})[["month", "revenue", "orders", "aov", "units"]]
+    return _trend(filters, "month").rename(columns={"period": "month"})[["month", "revenue", "orders", "aov", "units"]]
 
 
 # ---------------------------------------------------------------- categories and brands
@@ -190,11 +189,11 @@ def brand_sales(filters: Filters) -> pd.DataFrame:
          metrics=("units", "revenue", "units_received"))
 def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
     sold = by_segment(filters, "category")[["category", "units", "revenue"]]
-    r = agg_receipts_day.c
+    r = month_and_day_rows(filters.start, filters.end_exclusive, agg_receipts_month, agg_receipts_day, lambda t, _: sa.select(
+        t.segment_id, t.quantity).where(segment_clause(t.segment_id, filters)))
     received = read_frame(
-        sa.select(dim_segment.c.category, sa.func.sum(r.quantity).label("units_received"))
-        .select_from(agg_receipts_day.join(dim_segment, dim_segment.c.segment_id == r.segment_id))
-        .where(range_clause(r.day, filters), segment_clause(r.segment_id, filters)).group_by(dim_segment.c.category))
+        sa.select(dim_segment.c.category, sa.func.sum(r.c.quantity).label("units_received"))
+        .select_from(r.join(dim_segment, dim_segment.c.segment_id == r.c.segment_id)).group_by(dim_segment.c.category))
     frame = sold.merge(received, on="category", how="outer").fillna({"units": 0, "revenue": 0, "units_received": 0})
     frame = rounded(ints(frame, "units", "units_received"), "revenue").rename(columns={"units": "units_sold"})
     return frame.sort_values("category")[["category", "units_sold", "revenue", "units_received"]].reset_index(drop=True)
@@ -236,12 +235,13 @@ def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- payments
-def payments_by(f: Filters, *group) -> pd.DataFrame:
-    p, m = agg_orders_day_pm.c, payment_methods.c
-    stmt = (sa.select(*group, sa.func.sum(p.orders).label("orders"), sa.func.sum(p.units).label("units"),
-                      sa.func.sum(p.revenue).label("revenue"))
-            .select_from(agg_orders_day_pm.join(payment_methods, m.payment_method_id == p.payment_method_id))
-            .where(range_clause(p.day, f), scope_clause(p, f), in_clause(m.method_name, f.payment_methods)).group_by(*group))
+def payments_by(f: Filters, *group, monthly: bool = False) -> pd.DataFrame:
+    """Orders, units and revenue per `group` (columns of payment_methods), per month first when `monthly`."""
+    src, m = order_rows(f, by="payment_method_id"), payment_methods.c
+    cols = [src.c.period.label("month")] * monthly + list(group)
+    stmt = (sa.select(*cols, sa.func.sum(src.c.orders).label("orders"), sa.func.sum(src.c.units).label("units"),
+                      sa.func.sum(src.c.revenue).label("revenue"))
+            .select_from(src.join(payment_methods, m.payment_method_id == src.c.payment_method_id)).group_by(*cols))
     return ints(read_frame(stmt), "orders", "units")
 
 
@@ -260,8 +260,8 @@ def payment_mix(filters: Filters) -> pd.DataFrame:
 @dataset("cod_vs_digital", title="Cash on delivery vs digital payments over time", dimensions=PAYMENT_DIMS,
          description="Per month and payment kind (cod or digital): orders and revenue.", metrics=("orders", "revenue"))
 def cod_vs_digital(filters: Filters) -> pd.DataFrame:
-    p, m = agg_orders_day_pm.c, payment_methods.c
+    m = payment_methods.c
     kind = sa.case((m.is_digital == 1, sa.literal_column("'digital'")), else_=sa.literal_column("'cod'"))
-    frame = payments_by(filters, month_of(p.day).label("month"), kind.label("payment_kind"))
+    frame = payments_by(filters, kind.label("payment_kind"), monthly=True)
     frame = rounded(frame, "revenue").sort_values(["month", "payment_kind"])
     return frame[["month", "payment_kind", "orders", "revenue"]].reset_index(drop=True)

@@ -4,17 +4,24 @@
                edge days from agg_sales_day (UNION ALL), with a `month` column.
 `product_rows` product-level money/units/orders: whole years from agg_product_year, whole months
                from agg_product_month, edge days from line_facts (day-clustered).
+`order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
+               rollups, edge days from the daily ones), optionally per payment method or city.
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
+`active_customers` distinct customers with an order in scope in a date range (exact).
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.sql import TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
 from schema.sqlexpr import month_of
-from schema.summary_tables import agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts
-from schema.tables import products
+from schema.summary_tables import (
+    agg_customer, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
+    agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
+)
+from schema.tables import customers, payment_methods, products
 
 MONEY = ("revenue", "before_discount", "discount", "units", "cost")
 
@@ -23,14 +30,22 @@ def _union(parts) -> sa.Subquery:  # never empty: Filters guarantees start <= en
     return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("src")
 
 
-def sales_rows(filters: Filters) -> sa.Subquery:
-    m, d = agg_sales_month.c, agg_sales_day.c
+def month_and_day_rows(start, end_exclusive, monthly: sa.Table, daily: sa.Table, build, *, grain: str = "month") -> sa.Subquery:
+    """The union of `build(cols, period)` over whole months of [start, end_exclusive) from `monthly` and
+    edge days from `daily` (every day when grain="day"), each restricted to its piece of the range;
+    `period` is the piece's month (or day, when grain="day") as a column expression."""
+    pieces = split_range(start, end_exclusive, ("month",)) if grain == "month" else [("day", start, end_exclusive)]
     parts = []
-    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("month",)):
-        t, period = (m, m.month) if grain == "month" else (d, month_of(d.day))
-        parts.append(sa.select(period.label("month"), t.segment_id, *[t[c] for c in MONEY]).where(
-            date_clause(t.month if grain == "month" else t.day, lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters)))
+    for piece, lo, hi in pieces:
+        t = monthly.c if piece == "month" else daily.c
+        key = t.month if piece == "month" else t.day
+        parts.append(build(t, key if piece == grain else month_of(key)).where(date_clause(key, lo, hi)))
     return _union(parts)
+
+
+def sales_rows(filters: Filters) -> sa.Subquery:
+    return month_and_day_rows(filters.start, filters.end_exclusive, agg_sales_month, agg_sales_day, lambda t, month: sa.select(
+        month.label("month"), t.segment_id, *[t[c] for c in MONEY]).where(scope_clause(t, filters), segment_clause(t.segment_id, filters)))
 
 
 def product_clause(filters: Filters):
@@ -66,3 +81,63 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
 def order_rows_where(filters: Filters):
     f = order_facts.c
     return both(date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), mask_clause(f, filters))
+
+
+# ---------------------------------------------------------------- order-level sums
+ORDER_FAMILIES = {  # the column a family adds -> (daily table, monthly table)
+    None: (agg_orders_day, agg_orders_month),
+    "payment_method_id": (agg_orders_day_pm, agg_orders_month_pm),
+    "city": (agg_orders_day_city, agg_orders_month_city),
+}
+ORDER_SUMS = ("orders", "revenue", "units")
+
+
+def _method_ids(names):
+    pm = payment_methods.c
+    return sa.select(pm.payment_method_id).where(pm.method_name.in_(list(names))).scalar_subquery()
+
+
+def order_rows(filters: Filters, *, by: str | None = None, grain: str = "month", scoped: bool = True) -> sa.Subquery:
+    """period (the month, or the day when grain="day"), is_valid, is_net, the `by` column (payment_method_id
+    or city) when given, orders, revenue, units: order-level sums with the payment-method and city filters
+    (and the status scope unless `scoped` is false) applied, from the narrowest summaries that carry them."""
+    needed = {by} | ({"payment_method_id"} if filters.payment_methods else set()) | ({"city"} if filters.cities else set())
+    needed.discard(None)
+    if len(needed) > 1:
+        return _order_fact_rows(filters, by=by, grain=grain, scoped=scoped)
+    day_t, month_t = ORDER_FAMILIES[next(iter(needed), None)]
+    return month_and_day_rows(filters.start, filters.end_exclusive, month_t, day_t, lambda t, period: sa.select(
+        period.label("period"), t.is_valid, t.is_net, *([t[by]] if by else []), *[t[c] for c in ORDER_SUMS]).where(
+        scope_clause(t, filters) if scoped else TRUE, _order_filter(t.get("payment_method_id"), t.get("city"), filters)),
+        grain=grain)
+
+
+def _order_filter(method_col, city_col, filters: Filters):
+    """The payment-method and city filters (a table lacking a column is only asked when that filter is unset)."""
+    return both(method_col.in_(_method_ids(filters.payment_methods)) if filters.payment_methods else TRUE,
+                in_clause(city_col, filters.cities) if filters.cities else TRUE)
+
+
+def _order_fact_rows(filters: Filters, *, by, grain, scoped) -> sa.Subquery:
+    """Payment method and city together: the per-order rows joined to their customer."""
+    o = order_facts.c
+    period = o.day if grain == "day" else month_of(o.day)
+    by_col = {None: [], "payment_method_id": [o.payment_method_id], "city": [customers.c.city]}[by]
+    group = [period, o.is_valid, o.is_net, *by_col]
+    return (sa.select(period.label("period"), o.is_valid, o.is_net, *by_col, sa.func.count().label("orders"),
+                      sa.func.sum(o.revenue).label("revenue"), sa.func.sum(o.units).label("units"))
+            .select_from(order_facts.join(customers, customers.c.customer_id == o.customer_id))
+            .where(date_clause(o.day, filters.start, filters.end_exclusive), scope_clause(o, filters) if scoped else TRUE,
+                   _order_filter(o.payment_method_id, customers.c.city, filters))
+            .group_by(*group).subquery("src"))
+
+
+# ---------------------------------------------------------------- distinct customers
+def active_customers(filters: Filters) -> int:
+    """Distinct customers with an order in scope in the date range (product and customer filters are
+    not applied): all time from agg_customer, a range by COUNT(DISTINCT) over its per-order rows."""
+    if filters.start is None and filters.end is None:
+        c = agg_customer.c
+        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0))[0][0])
+    o = order_facts.c
+    return int(scalar_rows(sa.select(sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(filters)))[0][0])
