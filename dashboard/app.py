@@ -5,6 +5,11 @@
 
 Routing is the shell's own: the page is chosen from the URL *path* only, so a filter change (which
 rewrites the query string) updates the charts through `FILTERS_STORE` without rebuilding the page.
+A page load needs no routing round trip: the layout request carries the page's URL (its Referer), so
+`shell_layout` renders the page, its filters and the filter bar's values at once and the page's own
+callbacks start as soon as the layout arrives (the routing and filter-bar callbacks run on later URL
+and control changes only; when the layout was made for another URL, `layout_post` drops the URL it
+was made for and `dcc.Location` reports the real one, which routes as before).
 A page module is `dashboard/pages/<name>.py` with `dash.register_page(__name__, ...)`, a
 `layout(**query)` and its callbacks; see dashboard/pages/README.md.
 Everything is served from this process: theme CSS, icon font and Dash's own JavaScript (no CDN).
@@ -12,10 +17,12 @@ Everything is served from this process: theme CSS, icon font and Dash's own Java
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import sys
 from pathlib import Path
 from typing import Iterable, Mapping
+from urllib.parse import urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
@@ -65,6 +72,25 @@ def page_meta(page: Mapping) -> dict:
             "params": list(page.get("url_params") or ())}
 
 
+def render_page(page: Mapping, search: str | None):
+    """The page's content for the query string `search` (its `layout(**query)`)."""
+    layout = page.get("layout")
+    return layout(**page_kwargs(search)) if callable(layout) else layout
+
+
+def layout_url() -> tuple[str, str] | None:
+    """(pathname, search) of the page whose layout is being requested: the Referer of the renderer's
+    `_dash-layout` request (same host only); None outside a request or without one."""
+    import flask
+
+    if not flask.has_request_context() or not flask.request.referrer:
+        return None
+    parts = urlsplit(flask.request.referrer)
+    if parts.netloc != flask.request.host:
+        return None
+    return parts.path or "/", f"?{parts.query}" if parts.query else ""
+
+
 def page_kwargs(search: str | None) -> dict:
     """Query string -> keyword arguments for `layout(**query)` (one value: str, repeated: list)."""
     return {k: v[0] if len(v) == 1 else v for k, v in parse_search(search).items()}
@@ -100,30 +126,39 @@ def copy_link() -> dcc.Clipboard:
 
 
 def shell_layout():
-    """Evaluated on every page load: reads when the data was refreshed and the days it spans."""
+    """Evaluated on every page load: reads when the data was refreshed and the days it spans, and
+    renders the page at the requested URL with its filters (empty when the URL is unknown: then the
+    routing and filter-bar callbacks fill it)."""
     try:
         info, banner = data_info(), None
     except UserError as exc:
         info, banner = {}, error_banner(exc)
+    url = layout_url()
+    pathname, search = url or (None, None)
+    page = page_for(pathname) if url else None
+    bar = filter_bar.bar_values(None, search=search, controls=filter_bar.Controls(), pathname=pathname, info=info,
+                                known_values=known_values, options=dimension_options) if url else None
+    meta, query = page_meta(page) if page else None, bar.query if bar else None
+    page_filters = meta["filters"] if meta else ()
     return html.Div([
-        dcc.Location(id=URL, refresh=False),
-        dcc.Store(id=FILTERS_STORE),
+        dcc.Location(id=URL, refresh=False, pathname=pathname, search=search),
+        dcc.Store(id=FILTERS_STORE, data=query),
         dcc.Store(id=THEME_STORE, storage_type="local", data=LIGHT),
         dcc.Store(id=DATA_INFO, data=info),
-        dcc.Store(id=PAGE_META),
+        dcc.Store(id=PAGE_META, data=meta),
         html.Div(id=PAGE_TITLE, hidden=True),
-        navbar.navbar(dash.page_registry, right=theme_toggle()),
+        navbar.navbar(dash.page_registry, right=theme_toggle(), pathname=pathname, query=query),
         dbc.Container([
             html.Div([
-                filter_bar.drawer_toggle(),
+                filter_bar.drawer_toggle(query, page_filters),
                 html.Div(className="flex-grow-1"),
                 html.Span([html.I(className="bi bi-clock-history me-1"),
                            filter_bar.data_as_of_text(info)], id=filter_bar.DATA_AS_OF, className="data-as-of"),
                 copy_link(),
             ], className="shell-toolbar d-flex align-items-center gap-2"),
-            filter_bar.filter_bar(),
-            filter_bar.notices(banner),
-            html.Main(id=PAGE_CONTENT, className="page-content"),
+            filter_bar.filter_bar(bar, page_filters),
+            filter_bar.notices(banner if banner is not None or bar is None else bar.banner, bar and bar.notices),
+            html.Main(render_page(page, search) if page else None, id=PAGE_CONTENT, className="page-content"),
         ], fluid=True, class_name="shell-main"),
     ], className="shell")
 
@@ -158,15 +193,33 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+# Renderer hooks (assets/renderer_hooks.js): `layout_pre` loads plotly.js while the server builds the
+# layout (and lets Plotly skip re-fitting a graph whose box kept its size); `layout_post` drops a
+# layout rendered for another URL than the page's (see shell_layout).
+RENDERER = ("var renderer = new DashRenderer({"
+            "layout_pre: function () { window.shopBi.preloadPlotly(%s); }, "
+            "layout_post: function (layout) { window.shopBi.checkLayoutUrl(layout, %s); }});")
+
+
+def plotly_js_url(app: dash.Dash) -> str:
+    """The fingerprinted URL Dash serves plotly.min.js under (cached for a year)."""
+    import os
+
+    import plotly
+    from dash.fingerprint import build_fingerprint
+
+    path = "package_data/plotly.min.js"
+    modified = int(os.stat(Path(plotly.__file__).parent / path).st_mtime)
+    return f"{app.config.requests_pathname_prefix}_dash-component-suites/plotly/{build_fingerprint(path, plotly.__version__, modified)}"
+
+
 # ------------------------------------------------------------------ callbacks
 def register_callbacks(app: dash.Dash) -> None:
     @app.callback(Output(PAGE_CONTENT, "children"), Output(PAGE_META, "data"),
-                  Input(URL, "pathname"), State(URL, "search"))
+                  Input(URL, "pathname"), State(URL, "search"), prevent_initial_call=True)  # shell_layout rendered the first
     def route(pathname, search):
         page = page_for(pathname)
-        layout = page.get("layout")
-        content = layout(**page_kwargs(search)) if callable(layout) else layout
-        return content, page_meta(page)
+        return render_page(page, search), page_meta(page)
 
     app.clientside_callback(
         "function(meta) { if (meta && meta.title) { document.title = meta.title; } return ''; }",
@@ -223,11 +276,12 @@ def create_app(settings: Settings | None = None, *, pages_folder: str | Path | N
     light = app.get_asset_url(THEME_CSS[LIGHT])
     app.config.external_stylesheets = [{"href": light, "rel": "stylesheet", "id": THEME_LINK}]
     app.index_string = (INDEX_STRING.replace("THEME_STORE", THEME_STORE).replace("THEME_LINK", THEME_LINK)
-                        .replace("DARK_HREF", app.get_asset_url(THEME_CSS[DARK])))
+                        .replace("DARK_HREF", app.get_asset_url(THEME_CSS[DARK])).replace("PLOTLY_JS", plotly_js_url(app)))
     if settings.secret_key:
         app.server.config["SECRET_KEY"] = settings.secret_key
     cache.init_cache(app.server, settings)
     app.layout = shell_layout
+    app.renderer = RENDERER % (json.dumps(plotly_js_url(app)), json.dumps(URL))
     register_callbacks(app)
     api.register(app.server)
     return app

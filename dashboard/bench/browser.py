@@ -2,7 +2,9 @@
 
 "Fully drawn", polled inside the page every few milliseconds after the load event: the page's
 content is in, Dash has no callback requested or running, no KPI placeholder is left, every graph
-has drawn its SVG, no component is marked loading, and all of that has held for STABLE_MS. The
+has drawn its SVG and none is being drawn again (dcc.Graph marks a graph `dash-graph--pending` while
+Plotly plots or resizes it), every grid has rendered, no component is marked loading, and all of
+that has held for STABLE_MS. The
 time is `performance.now()` at the first poll of that stable streak (ms since navigation start). Two
 marks are kept next to it: the load event (up to then the browser fetches and runs Dash's JavaScript,
 the same for every page) and the end of the last callback response (after it: drawing only).
@@ -44,7 +46,11 @@ function drawn() {
     if (main.querySelector(".kpi-placeholder")) return false;
     if (document.querySelector('[data-dash-is-loading="true"]')) return false;
     for (const g of main.querySelectorAll(".dash-graph")) {
-        if (!g.querySelector(".main-svg")) return false;
+        if (!g.querySelector(".main-svg") || g.classList.contains("dash-graph--pending")
+            || g.querySelector(".dash-graph--pending")) return false;
+    }
+    for (const grid of main.querySelectorAll(".table-grid, .marketing-grid")) {
+        if (!grid.querySelector(".ag-root-wrapper")) return false;
     }
     return true;
 }

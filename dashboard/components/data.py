@@ -21,6 +21,14 @@ def load_dataset(name: str, filters: Filters, params: Mapping | None = None) -> 
     return run_dataset(name, filters, dict(params or {}))
 
 
+def cached_value(name: str, key: str, compute):
+    """`compute()` remembered under (name, key) in the query layer's cache: same backend, keyed by the
+    data version like every query result, and cleared with them."""
+    from dashboard.queries.cache import cached
+
+    return cached(name, None, {"key": key}, compute)
+
+
 def dataset_csv(name: str, filters: Filters, params: Mapping | None = None) -> str:
     from dashboard.queries import export
 

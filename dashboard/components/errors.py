@@ -7,6 +7,8 @@
 - `guard(fallback)`: a callback decorator that returns `fallback(exc)` when a `UserError` escapes.
 
 Bugs (anything that is not a `schema.errors.UserError`) are not caught: they must stay visible.
+Rendering an error (`error_title`, `error_message`) tells `memo` not to remember those outputs: the
+database may be back on the next request.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Callable
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components.memo import render_failed
 from schema.errors import DatabaseUnavailable, InvalidFilter, UserError
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ NO_DATA = "No data for these filters"
 
 
 def error_title(exc: BaseException) -> str:
+    render_failed()
     if isinstance(exc, DatabaseUnavailable):
         return "Database unavailable"
     if isinstance(exc, InvalidFilter):
@@ -32,6 +36,7 @@ def error_title(exc: BaseException) -> str:
 
 
 def error_message(exc: BaseException) -> str:
+    render_failed()
     if isinstance(exc, DatabaseUnavailable):
         return f"Database unavailable: {exc}"
     if isinstance(exc, InvalidFilter):

@@ -10,8 +10,10 @@ that honours them again restores them). Pages that declare nothing get DEFAULT_F
 
 The controls and the URL are kept in step by ONE callback (`sync`), so a change in either direction
 is a single round trip with no circular chain: a control change pushes a new query string (history
-entry: back/forward work), a URL change (first load, back button, pasted link) sets the controls.
-Its logic is the pure function `resolve()`, unit-tested without a browser.
+entry: back/forward work), a URL change (back button, pasted link) sets the controls. Its logic is
+the pure function `resolve()`, unit-tested without a browser. On a page load none of the bar's
+callbacks runs: the shell renders their first values into the layout (`bar_values(None, ...)` into
+`filter_bar(values)`), so the page's charts start without waiting for a round trip.
 """
 from __future__ import annotations
 
@@ -181,6 +183,32 @@ def resolve(trigger: str | None, *, search: str | None, controls: Controls, page
                       Controls.of(filters), None)
 
 
+@dataclass
+class BarValues:
+    """What `sync` writes into the bar (and the shell renders into the page's first layout)."""
+
+    search: str | None  # new query string to push, None = leave the URL alone
+    query: dict  # FILTERS_STORE
+    controls: Controls
+    options: dict[str, list[dict]]  # per dimension: the dropdown's options (the selection included)
+    notices: list[str] | None  # None = leave the notice as it is
+    banner: object  # DB_BANNER: None, or the "Database unavailable" alert
+
+
+def bar_values(trigger: str | None, *, search: str | None, controls: Controls, pathname: str | None,
+               info: Mapping | None, known_values=None, options=None) -> BarValues:
+    """`resolve` plus the dropdown options (from the query layer: `known_values()` checks URL values,
+    `options(filters)` narrows the lists); a `UserError` there becomes the banner."""
+    r = resolve(trigger, search=search, controls=controls, page_params=page_params(pathname),
+                data_end=_day((info or {}).get("last")),
+                known=_call(known_values)[0] if trigger in (None, "url") else None)
+    # Options travel with the values: a Dash dropdown drops a value missing from its options.
+    lists, banner = _call(options, Filters.from_query(r.query)[0])
+    return BarValues(r.search, r.query, r.controls,
+                     {n: option_list((lists or {}).get(n, ()), r.controls.dims.get(n, [])) for n in DIM_FIELDS},
+                     r.notices, banner)
+
+
 def drop_unknown(filters: Filters, known: Mapping[str, Iterable[str]] | None) -> tuple[Filters, list[str]]:
     """Remove dimension values the data does not have; one notice per removed value."""
     if not known:
@@ -214,49 +242,61 @@ def active_count(query: Mapping | None) -> int:
         1 for key in DIMENSIONS.values() if query.get(key)) + int("scope" in query)
 
 
+def count_text(query: Mapping | None) -> str:
+    n = active_count(query)
+    return str(n) if n else ""
+
+
 # ------------------------------------------------------------------ layout
-def _group(name: str, label: str, control, *, width: str = "filter-item") -> html.Div:
+def _group(name: str, label: str, control, *, width: str = "filter-item", shown: bool = False) -> html.Div:
     return html.Div([dbc.Label(label, class_name="filter-label"), control], id=group_id(name),
-                    className=f"{width} d-none")
+                    className=width if shown else f"{width} d-none")
 
 
-def _dates() -> html.Div:
+def _dates(values: BarValues | None, shown: bool) -> html.Div:
     presets = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(label, id=preset_id(name), n_clicks=0) for name, label in PRESETS.items()],
         id=PRESET_MENU, label=html.I(className="bi bi-calendar-range", title="Date presets"), color="secondary",
         size="sm", class_name="filter-presets", align_end=False,
     )
     picker = dcc.DatePickerRange(
-        id=DATES, display_format="YYYY-MM-DD", start_date_placeholder_text="From", end_date_placeholder_text="To",
+        id=DATES, start_date=values and values.controls.start, end_date=values and values.controls.end,
+        display_format="YYYY-MM-DD", start_date_placeholder_text="From", end_date_placeholder_text="To",
         clearable=True, updatemode="bothdates", first_day_of_week=1, number_of_months_shown=1,
         className="filter-dates",
     )
     return _group("dates", "Date range", html.Div([picker, presets], className="d-flex flex-wrap align-items-center gap-2"),
-                  width="filter-item filter-item-dates")
+                  width="filter-item filter-item-dates", shown=shown)
 
 
-def _dimension(name: str) -> html.Div:
-    dropdown = dcc.Dropdown(id=dim_id(name), options=[], value=[], multi=True, searchable=True, clearable=True,
+def _dimension(name: str, values: BarValues | None, shown: bool) -> html.Div:
+    dropdown = dcc.Dropdown(id=dim_id(name), options=values.options[name] if values else [],
+                            value=values.controls.dims.get(name, []) if values else [], multi=True, searchable=True,
+                            clearable=True,
                             placeholder=f"All {DIM_LABELS[name].lower()}s".replace("ys", "ies"),
                             className="filter-dropdown", maxHeight=320)
-    return _group(name, DIM_LABELS[name], dropdown)
+    return _group(name, DIM_LABELS[name], dropdown, shown=shown)
 
 
-def _scope() -> html.Div:
+def _scope(values: BarValues | None, shown: bool) -> html.Div:
     select = dbc.Select(id=SCOPE, options=[{"label": SCOPE_LABELS[s], "value": s} for s in STATUS_SCOPES],
-                        value=DEFAULT_SCOPE, size="sm")
-    return _group("status_scope", "Orders counted", select, width="filter-item filter-item-narrow")
+                        value=values.controls.scope if values else DEFAULT_SCOPE, size="sm")
+    return _group("status_scope", "Orders counted", select, width="filter-item filter-item-narrow", shown=shown)
 
 
-def filter_bar() -> html.Div:
-    """The bar: inline on large screens, an offcanvas drawer (Bootstrap `offcanvas-lg`) below that."""
+def filter_bar(values: BarValues | None = None, page_filters: Iterable[str] | None = ()) -> html.Div:
+    """The bar: inline on large screens, an offcanvas drawer (Bootstrap `offcanvas-lg`) below that.
+    `values`: the controls' first values (the shell's first render; None: empty, `sync` fills them);
+    `page_filters`: the filters the page shown declares (`show_groups` changes them later)."""
+    shown = visible_groups(page_filters)
     header = html.Div(
         [html.H5("Filters", className="offcanvas-title"),
          html.Button(className="btn-close", id=DRAWER_CLOSE, n_clicks=0, title="Close filters", type="button")],
         className="offcanvas-header d-lg-none",
     )
     body = html.Div(
-        [_dates(), *(_dimension(name) for name in DIM_FIELDS), _scope(),
+        [_dates(values, "dates" in shown), *(_dimension(name, values, name in shown) for name in DIM_FIELDS),
+         _scope(values, "status_scope" in shown),
          html.Div(dbc.Button([html.I(className="bi bi-x-circle me-1"), "Reset"], id=RESET, n_clicks=0,
                              color="link", size="sm", class_name="filter-reset"),
                   className="filter-item filter-item-actions")],
@@ -268,24 +308,28 @@ def filter_bar() -> html.Div:
             html.Div([header, body], id=DRAWER, className="offcanvas-lg offcanvas-end filter-drawer",
                      tabIndex="-1", **{"aria-label": "Filters"}),
         ],
-        id=FILTER_AREA,
+        id=FILTER_AREA, hidden=not shown,
     )
 
 
-def drawer_toggle() -> dbc.Button:
-    """The phone-width button that opens the drawer (hidden on large screens)."""
+def drawer_toggle(query: Mapping | None = None, page_filters: Iterable[str] | None = ()) -> dbc.Button:
+    """The phone-width button that opens the drawer (hidden on large screens and on pages without filters)."""
     return dbc.Button(
         [html.I(className="bi bi-funnel me-1"), "Filters",
-         dbc.Badge("", id=ACTIVE_COUNT, color="light", text_color="primary", pill=True, class_name="ms-1")],
+         dbc.Badge(count_text(query), id=ACTIVE_COUNT, color="light", text_color="primary", pill=True,
+                   class_name="ms-1")],
         id=DRAWER_TOGGLE, n_clicks=0, color="primary", size="sm", class_name="d-lg-none",
+        style=None if visible_groups(page_filters) else {"display": "none"},
     )
 
 
-def notices(banner=None) -> html.Div:
-    """The database banner (set when the page loads, then by every filter sync) and the URL notice."""
+def notices(banner=None, items: Sequence[str] | None = None) -> html.Div:
+    """The database banner (set when the page loads, then by every filter sync) and the URL notice
+    (`items`: what the link held that was ignored)."""
     return html.Div([
         html.Div(banner, id=DB_BANNER),
-        dbc.Alert(id=NOTICE, is_open=False, dismissable=True, color="warning", class_name="filter-notice py-2"),
+        dbc.Alert(notice_children(items) if items else None, id=NOTICE, is_open=bool(items), dismissable=True,
+                  color="warning", class_name="filter-notice py-2"),
     ])
 
 
@@ -316,36 +360,30 @@ def register(app, *, known_values=None, options=None) -> None:
         Output(dim_id(ALL), "options"), Output(SCOPE, "value"), Output(DB_BANNER, "children"),
         Input(URL, "search"), Input(DATES, "start_date"), Input(DATES, "end_date"), Input(dim_id(ALL), "value"),
         Input(SCOPE, "value"), Input(preset_id(ALL), "n_clicks"), Input(RESET, "n_clicks"),
-        State(URL, "pathname"), State(DATA_INFO, "data"), State(FILTERS_STORE, "data"),
+        State(URL, "pathname"), State(DATA_INFO, "data"), State(FILTERS_STORE, "data"), prevent_initial_call=True,
     )
     def sync(search, start, end, dims, scope, _presets, _reset, pathname, info, current):
         names = [o["id"]["field"] for o in ctx.outputs_list[6]]
-        trigger = _trigger()
-        r = resolve(trigger, search=search, controls=Controls(start, end, dict(zip(names, dims)), scope),
-                    page_params=page_params(pathname), data_end=_day((info or {}).get("last")),
-                    known=_call(known_values)[0] if trigger in (None, "url") else None)
-        # Options travel with the values: a Dash dropdown drops a value missing from its options.
-        lists, banner = _call(options, Filters.from_query(r.query)[0])
-        notice = (no_update, no_update) if r.notices is None else (notice_children(r.notices), bool(r.notices))
+        v = bar_values(_trigger(), search=search, controls=Controls(start, end, dict(zip(names, dims)), scope),
+                       pathname=pathname, info=info, known_values=known_values, options=options)
+        notice = (no_update, no_update) if v.notices is None else (notice_children(v.notices), bool(v.notices))
         # an unchanged store is not written again: every chart listens to it (a cross-filter click
         # changes the URL, not the filters, and must not re-query the whole page)
-        return (r.search or no_update, no_update if r.query == current else r.query, *notice, r.controls.start, r.controls.end,
-                [r.controls.dims.get(n, []) for n in names],
-                [option_list((lists or {}).get(n, ()), r.controls.dims.get(n, [])) for n in names],
-                r.controls.scope, banner)
+        return (v.search or no_update, no_update if v.query == current else v.query, *notice, v.controls.start,
+                v.controls.end, [v.controls.dims.get(n, []) for n in names], [v.options[n] for n in names],
+                v.controls.scope, v.banner)
 
     @app.callback(Output(group_id(ALL), "className"), Output(FILTER_AREA, "hidden"), Output(DRAWER_TOGGLE, "style"),
-                  Input(PAGE_META, "data"), State(group_id(ALL), "className"))
+                  Input(PAGE_META, "data"), State(group_id(ALL), "className"), prevent_initial_call=True)
     def show_groups(meta, classes):
         shown = visible_groups((meta or {}).get("filters"))
         names = [o["id"]["field"] for o in ctx.outputs_list[0]]
         return ([_toggle_class(c, "d-none", n not in shown) for n, c in zip(names, classes)], not shown,
                 {"display": "none"} if not shown else None)
 
-    @app.callback(Output(ACTIVE_COUNT, "children"), Input(FILTERS_STORE, "data"))
+    @app.callback(Output(ACTIVE_COUNT, "children"), Input(FILTERS_STORE, "data"), prevent_initial_call=True)
     def count(query):
-        n = active_count(query)
-        return str(n) if n else ""
+        return count_text(query)
 
     app.clientside_callback(
         """

@@ -59,30 +59,50 @@ def _icon(page: Mapping):
     return html.I(className=f"bi {page['icon']} me-1") if page.get("icon") else None
 
 
-def nav_items(registry: Mapping[str, Mapping]) -> list:
+def nav_items(registry: Mapping[str, Mapping], pathname: str | None = None, query: Mapping | None = None) -> list:
+    """The links (and group dropdowns) for the page at `pathname` (marked active), carrying `query`."""
+    entries = nav_entries(nav_pages(registry))
+    paths = [p["relative_path"] for _group, pages in entries for p in pages]
+    groups = [group for group, _pages in entries if group is not None]
+    hrefs, active, toggles = nav_state(pathname, query, paths, groups, registry)
+    href, is_active, toggle = dict(zip(paths, hrefs)), dict(zip(paths, active)), dict(zip(groups, toggles))
     items = []
-    for group, pages in nav_entries(nav_pages(registry)):
+    for group, pages in entries:
         if group is None:
             page = pages[0]
-            items.append(dbc.NavItem(dbc.NavLink([_icon(page), page["name"]], id=link_id(page["relative_path"]),
-                                                 href=page["relative_path"])))
+            path = page["relative_path"]
+            items.append(dbc.NavItem(dbc.NavLink([_icon(page), page["name"]], id=link_id(path), href=href[path],
+                                                 active=is_active[path])))
         else:
             items.append(dbc.DropdownMenu(
-                [dbc.DropdownMenuItem([_icon(p), p["name"]], id=link_id(p["relative_path"]), href=p["relative_path"])
-                 for p in pages],
-                id=group_id(group), label=group, nav=True, in_navbar=True, toggle_class_name="",
+                [dbc.DropdownMenuItem([_icon(p), p["name"]], id=link_id(p["relative_path"]), href=href[p["relative_path"]],
+                                      active=is_active[p["relative_path"]]) for p in pages],
+                id=group_id(group), label=group, nav=True, in_navbar=True, toggle_class_name=toggle[group],
             ))
     return items
 
 
-def navbar(registry: Mapping[str, Mapping], *, right=None, home: str = "/") -> dbc.Navbar:
+def nav_state(pathname: str | None, query: Mapping | None, paths: list[str], groups: list[str],
+              registry: Mapping[str, Mapping]) -> tuple[list[str], list[bool], list[str]]:
+    """(href per path: with the filters' query string, active per path, toggle class per group)."""
+    current = active_path(pathname, paths)
+    search = to_search(query or {})
+    active_groups = {_group_of(registry, current)}
+    return ([with_query(p, search) for p in paths], [p == current for p in paths],
+            ["active" if g in active_groups else "" for g in groups])
+
+
+def navbar(registry: Mapping[str, Mapping], *, right=None, home: str = "/", pathname: str | None = None,
+           query: Mapping | None = None) -> dbc.Navbar:
+    """The navbar; `pathname` and `query` (the filters) set the links' first state, `register`'s
+    callback keeps them in step afterwards."""
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand([html.I(className="bi bi-bar-chart-line-fill me-2"), APP_NAME], href=home,
                             class_name="fw-bold"),
             html.Div(right, className="d-flex align-items-center gap-2 order-lg-last ms-auto me-2 me-lg-0"),
             dbc.NavbarToggler(id=NAVBAR_TOGGLER, n_clicks=0),
-            dbc.Collapse(dbc.Nav(nav_items(registry), navbar=True, class_name="me-auto"), id=NAVBAR_COLLAPSE,
+            dbc.Collapse(dbc.Nav(nav_items(registry, pathname, query), navbar=True, class_name="me-auto"), id=NAVBAR_COLLAPSE,
                          is_open=False, navbar=True),
         ], fluid=True),
         color="primary", dark=True, expand="lg", class_name="shell-navbar py-2", sticky="top",
@@ -105,16 +125,13 @@ def active_path(pathname: str | None, paths: Iterable[str]) -> str | None:
 def register(app) -> None:
     @app.callback(
         Output(link_id(ALL), "href"), Output(link_id(ALL), "active"), Output(group_id(ALL), "toggle_class_name"),
-        Input(URL, "pathname"), Input(FILTERS_STORE, "data"),
+        Input(URL, "pathname"), Input(FILTERS_STORE, "data"), prevent_initial_call=True,  # the shell rendered the first
     )
     def links(pathname, query):
-        paths = [o["id"]["path"] for o in ctx.outputs_list[0]]
-        current = active_path(pathname, paths)
-        search = to_search(query or {})
-        groups = [o["id"]["group"] for o in ctx.outputs_list[2]]
-        active_groups = {_group_of(app, current)}
-        return ([with_query(p, search) for p in paths], [p == current for p in paths],
-                ["active" if g in active_groups else "" for g in groups])
+        import dash
+
+        return nav_state(pathname, query, [o["id"]["path"] for o in ctx.outputs_list[0]],
+                         [o["id"]["group"] for o in ctx.outputs_list[2]], dash.page_registry)
 
     app.clientside_callback(  # the toggler opens/closes the collapsed menu; navigating closes it
         """function(n, pathname, open) {
@@ -126,10 +143,8 @@ def register(app) -> None:
     )
 
 
-def _group_of(app, path: str | None) -> str | None:
-    import dash
-
-    for page in dash.page_registry.values():
+def _group_of(registry: Mapping[str, Mapping], path: str | None) -> str | None:
+    for page in registry.values():
         if page.get("relative_path") == path:
             return page.get("group")
     return None

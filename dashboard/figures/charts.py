@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.formats import fmt
+from dashboard.figures.text import label_margin, legend_margin
 from dashboard.figures.theme import palette, plotly_template
 
 NO_DATA = "No data for these filters"
@@ -111,11 +112,13 @@ def build_hbar(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_valu
     data = df.sort_values(value, ascending=True)  # Plotly draws the first category at the bottom
     p = palette(theme)
     marker = dict(color=_values(data[color])) if color else dict(color=p.colorway[0])
-    trace = dict(type="bar", y=_values(data[label].astype(str)), x=_values(data[value]), orientation="h", marker=marker,
+    labels = data[label].astype(str)
+    trace = dict(type="bar", y=_values(labels), x=_values(data[value]), orientation="h", marker=marker,
                  hovertemplate=f"%{{y}}: %{{x:{f.hover}}}{f.suffix}<extra></extra>")
+    # room for the labels on the left, the value ticks below and the last tick's overhang on the right
     return make_figure(theme, [trace], height=height or max(220, 28 * len(data) + 60), bargap=0.3, showlegend=False,
                    xaxis=_axis(tickformat=f.tick, ticksuffix=f.suffix, showgrid=True),
-                   yaxis=_axis(showgrid=False, type="category"))
+                   yaxis=_axis(showgrid=False, type="category"), margin=dict(l=label_margin(labels), r=22, t=16, b=26))
 
 
 # ------------------------------------------------------------------ time series
@@ -177,6 +180,7 @@ def build_donut(df: pd.DataFrame, *, theme: str, names: str, values: str, fmt_va
                  hovertemplate=f"%{{label}}: %{{value:{f.hover}}}{f.suffix} (%{{percent}})<extra></extra>")
     centre = [dict(text=center_text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16))]
     return make_figure(theme, [trace], height=height, showlegend=True,
+                   margin=dict(l=8, r=legend_margin(trace["labels"]), t=16, b=8),
                    legend=dict(orientation="v", x=1.0, xanchor="left", y=0.5, yanchor="middle"),
                    annotations=centre if center_text else None)
 
@@ -192,7 +196,8 @@ def build_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, fmt_va
                  texttemplate=f"%{{value:{f.hover}}} (%{{percentInitial:.1%}})",
                  marker=dict(color=p.colorway[0]), connector=dict(line=dict(color=p.axis, width=1)),
                  hovertemplate=f"%{{y}}: %{{x:{f.hover}}}<extra></extra>")
-    return make_figure(theme, [trace], height=height, showlegend=False, yaxis=_axis(showgrid=False))
+    return make_figure(theme, [trace], height=height, showlegend=False, yaxis=_axis(showgrid=False),
+                       margin=dict(l=label_margin(trace["y"]), r=8, t=16, b=8))
 
 
 # ------------------------------------------------------------------ distributions
@@ -236,4 +241,5 @@ def build_timeline(df: pd.DataFrame, *, theme: str, task: str, start: str, end: 
         ))
     return make_figure(theme, traces, height=height or max(220, 26 * data[task].nunique() + 80), barmode="overlay",
                    showlegend=bool(color), bargap=0.35, xaxis=_axis(type="date", showgrid=True),
-                   yaxis=_axis(type="category", showgrid=False))
+                   yaxis=_axis(type="category", showgrid=False),
+                   margin=dict(l=label_margin(data[task].astype(str).unique()), r=8, t=16, b=26))

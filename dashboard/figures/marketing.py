@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.charts import empty_figure, make_figure
 from dashboard.figures.formats import fmt
+from dashboard.figures.text import label_margin
 from dashboard.figures.theme import palette
 
 ROW_HEIGHT = 26  # px per bar of a ranked chart
@@ -88,8 +89,9 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
     key_ref, share_text = ("%{customdata[0]}", " · %{customdata[1]:.1f}%") if share else ("%{customdata}", "")
     fig_height = height or ranked_height(len(data))
     band = (fig_height - 40) / max(len(data), 1)  # px per row: few rows keep bars of a normal thickness
+    labels = short_labels(keys, max_label, drop_common_prefix=drop_common_prefix)
     trace = dict(
-        type="bar", y=short_labels(keys, max_label, drop_common_prefix=drop_common_prefix), x=values.to_numpy(),
+        type="bar", y=labels, x=values.to_numpy(),
         orientation="h", customdata=np.asarray(custom),
         marker=dict(color=colours, opacity=_opacity(keys, selected)),
         texttemplate=f"%{{x:{text_format}}}{f.suffix}{share_text}", textposition="outside", cliponaxis=False,
@@ -111,7 +113,7 @@ def build_ranked(df: pd.DataFrame, *, theme: str, label: str, value: str, fmt_va
     return make_figure(theme, [trace], height=fig_height, showlegend=False, bargap=max(0.3, 1 - 22 / band) if band > 0 else 0.3,
                    shapes=shapes or None, annotations=annotations or None, xaxis=xaxis,
                    yaxis=dict(type="category", showgrid=False, tickfont=dict(size=11, color=p.text), ticksuffix=" "),
-                   margin=dict(l=8, r=right, t=24 if reference_label else 8, b=8))
+                   margin=dict(l=label_margin(labels, suffix=" "), r=right, t=24 if reference_label else 8, b=8))
 
 
 def _padded_range(values: pd.Series) -> list[float]:
@@ -143,5 +145,6 @@ def build_stage_funnel(df: pd.DataFrame, *, theme: str, stage: str, value: str, 
         hovertemplate="%{y}: %{x:,.0f}<br>from previous stage: %{customdata[0]:.2f}%"
                       "<br>from the first stage: %{customdata[1]:.2f}%<extra></extra>",
     )
-    return make_figure(theme, [trace], height=height, showlegend=False, margin=dict(l=8, r=8, t=8, b=8),
-                   yaxis=dict(showgrid=False, tickfont=dict(size=12, color=p.text)))
+    return make_figure(theme, [trace], height=height, showlegend=False,
+                       margin=dict(l=label_margin(names, size=12), r=8, t=8, b=8),
+                       yaxis=dict(showgrid=False, tickfont=dict(size=12, color=p.text)))

@@ -27,6 +27,7 @@ from dashboard.components.marketing import (
     CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, grid_card, grid_id, grid_outputs,
     kpi_cards, number_column, own_selections, page_event, render_grid, selected_rows_rule, text_column,
 )
+from dashboard.components.memo import memoized
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_bar
 from dashboard.figures.marketing import build_ranked, build_stage_funnel
@@ -137,6 +138,7 @@ def build_funnel_chart(df: pd.DataFrame, *, theme: str, height: int | None = Non
 
 # ------------------------------------------------------------------ callbacks
 @callback(kpi_row_output(KPIS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 @guard(lambda exc: kpi_row_children([error_banner(exc)]))
 def kpis(query, _theme, state):
     row = load_dataset("marketing_kpis", filters_from_store(chart_query(query, state))).iloc[0]
@@ -144,11 +146,13 @@ def kpis(query, _theme, state):
 
 
 @callback(*chart_outputs(FUNNEL), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def funnel(query, theme, state):
     return render_chart("funnel", chart_query(query, state, FUNNEL), theme, build_funnel_chart, height=TOP_HEIGHT)
 
 
 @callback(*chart_outputs(ROAS), Output(chart_ids(ROAS).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def roas(query, theme, state):
     dataset, view_query, params, kwargs = roas_view(query, state)
     result = render_chart(dataset, view_query, theme, build_roas, params=params, **kwargs)
@@ -156,6 +160,7 @@ def roas(query, theme, state):
 
 
 @callback(*chart_outputs(LEADS), Output(chart_ids(LEADS).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def click_to_lead(query, theme, state):
     result = render_chart("click_to_lead", chart_query(query, state, LEADS), theme, build_ranked, label="campaign_name",
                           value="click_to_lead_pct", fmt_value="pct", selected=state["sel"].get(CAMPAIGNS))
@@ -163,6 +168,7 @@ def click_to_lead(query, theme, state):
 
 
 @callback(*chart_outputs(CTR), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def ctr_by_platform(query, theme, state):
     figure, *rest = render_chart("ctr_by_platform", chart_query(query, state, CTR), theme, build_bar, x="platform",
                                  y="ctr_pct", fmt_y="pct", height=MID_HEIGHT)
@@ -170,12 +176,14 @@ def ctr_by_platform(query, theme, state):
 
 
 @callback(*chart_outputs(SOURCES_CHART), *page_inputs())
+@memoized
 def traffic_sources(query, theme):
     return render_chart("conversion_by_traffic_source", query, theme, build_bar, x="traffic_source", y="conversion_pct",
                         fmt_y="pct", height=MID_HEIGHT)
 
 
 @callback(*grid_outputs(RANKING), Output(grid_id(RANKING), "rowClassRules"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def ranking(query, _theme, state):
     rows = render_grid("ad_efficiency", chart_query(query, state, RANKING), params={"limit": RANKING_LIMIT})
     return *rows, selected_rows_rule(own_selections(state, RANKING))

@@ -25,6 +25,7 @@ from dashboard.components.kpi import kpi_row, kpi_row_children, kpi_row_output
 from dashboard.components.marketing import (
     CAMPAIGNS, PLATFORMS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, kpi_cards, page_event,
 )
+from dashboard.components.memo import memoized
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_donut
 from dashboard.figures.marketing import build_ranked
@@ -127,6 +128,7 @@ def budget_rule(view: str) -> ClickRule | None:
 
 # ------------------------------------------------------------------ callbacks
 @callback(kpi_row_output(KPIS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 @guard(lambda exc: kpi_row_children([error_banner(exc)]))
 def kpis(query, _theme, state):
     df = load_dataset("ad_active_share", filters_from_store(chart_query(query, state)))
@@ -134,12 +136,14 @@ def kpis(query, _theme, state):
 
 
 @callback(*chart_outputs(FORMATS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def formats(query, theme, state):
     return render_chart("ad_formats", chart_query(query, state, FORMATS), theme, build_donut, names="ad_format",
                         values="ads", height=DONUT_HEIGHT)
 
 
 @callback(*chart_outputs(PLATFORM_MIX), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def platforms(query, theme, state):
     figure, *rest = render_chart("ctr_by_platform", chart_query(query, state, PLATFORM_MIX), theme, build_donut,
                                  names="platform", values="ads", height=DONUT_HEIGHT)
@@ -147,6 +151,7 @@ def platforms(query, theme, state):
 
 
 @callback(*chart_outputs(ACTIVE), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def active(query, theme, state):
     return render_chart("ad_active_share", chart_query(query, state, ACTIVE), theme, build_donut, names="state",
                         values="ads", height=DONUT_HEIGHT)
@@ -154,6 +159,7 @@ def active(query, theme, state):
 
 @callback(*chart_outputs(BUDGET), Output(chart_ids(BUDGET).graph, "style"), *page_inputs(), Input(XF_STORE, "data"),
           Input(VIEW, "value"))
+@memoized
 def budget(query, theme, state, view):
     dataset, view_query, kwargs = budget_view(query, state, parse_view(view))
     result = render_chart(dataset, view_query, theme, build_ranked, value="budget", fmt_value="currency", max_label=60,

@@ -26,6 +26,7 @@ from dashboard.components.marketing import (
     CAMPAIGNS, ClickRule, Kpi, crumb_labels, drilled, event_outputs, graph_style, grid_card, grid_id, grid_outputs, kpi_cards,
     number_column, own_selections, page_event, render_grid, selected_rows_rule, text_column,
 )
+from dashboard.components.memo import memoized
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_timeline
 from dashboard.figures.marketing import build_ranked
@@ -122,7 +123,7 @@ def build_campaign_timeline(df: pd.DataFrame, *, theme: str, height: int | None 
     figure.update_xaxes(side="top")
     figure.update_yaxes(tickfont=dict(color=palette(theme).text))
     figure.update_layout(legend=dict(orientation="h", yref="container", y=1, yanchor="top", x=1, xanchor="right"),
-                         margin=dict(t=44, b=8))
+                         margin=dict(t=52, b=8))
     return figure
 
 
@@ -137,6 +138,7 @@ def profit_view(query, state) -> tuple[str, dict, dict]:
 
 # ------------------------------------------------------------------ callbacks
 @callback(kpi_row_output(KPIS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 @guard(lambda exc: kpi_row_children([error_banner(exc)]))
 def kpis(query, _theme, state):
     row = load_dataset("marketing_kpis", filters_from_store(chart_query(query, state))).iloc[0]
@@ -144,12 +146,14 @@ def kpis(query, _theme, state):
 
 
 @callback(*grid_outputs(TABLE), Output(grid_id(TABLE), "rowClassRules"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def table(query, _theme, state):
     rows = render_grid("campaign_table", chart_query(query, state, TABLE))
     return *rows, selected_rows_rule(own_selections(state, TABLE))
 
 
 @callback(*chart_outputs(CTR), Output(chart_ids(CTR).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def ctr(query, theme, state):
     result = render_chart("campaign_table", chart_query(query, state, CTR), theme, build_ctr,
                           selected=state["sel"].get(CAMPAIGNS))
@@ -157,6 +161,7 @@ def ctr(query, theme, state):
 
 
 @callback(*chart_outputs(PROFIT), Output(chart_ids(PROFIT).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def profit(query, theme, state):
     dataset, view_query, labels = profit_view(query, state)
     result = render_chart(dataset, view_query, theme, build_ranked, value="profit", fmt_value="currency",
@@ -165,6 +170,7 @@ def profit(query, theme, state):
 
 
 @callback(*chart_outputs(TIMELINE), Output(chart_ids(TIMELINE).graph, "style"), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def timeline(query, theme, state):
     figure, *rest = render_chart("campaign_timeline", chart_query(query, state, TIMELINE), theme,
                                  build_campaign_timeline)

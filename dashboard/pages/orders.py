@@ -24,6 +24,7 @@ from dashboard.components.interactions import (
     STATUS, XF_PARAMS, breadcrumb, chart_query, chip_labels, click_value, crumb_clicked, crumb_input,
     emphasise, mirror_to_url, removable_chips, on_click, query_values, state_from_params, state_params,
 )
+from dashboard.components.memo import memoized
 from dashboard.components.state import page_inputs
 from dashboard.figures import build_bar, build_combo, build_donut, build_hbar
 from dashboard.queries.filters import parse_date
@@ -187,6 +188,7 @@ def layout(**query):
 
 # ------------------------------------------------------------------ charts
 @callback(*chart_outputs(TREND), *page_inputs(), Input(XF_STORE, "data"), Input(TREND_DRILL, "data"))
+@memoized
 def trend(query, theme, state, drill):
     window = drill_window(chart_query(query, state, TREND), drill)
     if window is None:
@@ -196,6 +198,7 @@ def trend(query, theme, state, drill):
 
 
 @callback(*chart_outputs(STATUS_MIX), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def status(query, theme, state):
     figure, *rest = render_chart("status_mix", chart_query(query, state, STATUS_MIX), theme, build_donut,
                                  names="status", values="orders")
@@ -203,6 +206,7 @@ def status(query, theme, state):
 
 
 @callback(*chart_outputs(PAYMENTS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def payments(query, theme, state):
     figure, *rest = render_chart("payment_mix", chart_query(query, state, PAYMENTS), theme, build_donut,
                                  names="payment_method", values="orders", height=360)
@@ -211,6 +215,7 @@ def payments(query, theme, state):
 
 
 @callback(*chart_outputs(CITIES), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def cities(query, theme, state):
     figure, *rest = render_chart("revenue_by_city", chart_query(query, state, CITIES), theme, build_bar, x="city",
                                  y="revenue", fmt_y="currency")
@@ -218,6 +223,7 @@ def cities(query, theme, state):
 
 
 @callback(*chart_outputs(TOP), *page_inputs(), Input(XF_STORE, "data"), Input(TOP_DRILL, "data"))
+@memoized
 def top(query, theme, state, category):
     base = chart_query(query, state, TOP)
     if not category:

@@ -19,6 +19,7 @@ from dashboard.components.interactions import (
     XF_PARAMS, breadcrumb, chart_query, chip_labels, click_value, crumb_clicked, crumb_input, emphasise,
     mirror_to_url, removable_chips, on_click, query_values, state_from_params, state_params,
 )
+from dashboard.components.memo import memoized
 from dashboard.components.state import page_inputs
 from dashboard.components.table_card import render_table, table_card, table_grid_id, table_outputs
 from dashboard.figures import build_bar, build_combo, build_donut, build_hbar
@@ -157,6 +158,7 @@ def cell_filter(cell) -> tuple[str, str] | None:
 
 # ------------------------------------------------------------------ callbacks
 @callback(*chart_outputs(CATEGORIES), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def categories(query, theme, state):
     figure, *rest = render_chart("category_distribution", chart_query(query, state, CATEGORIES), theme, build_donut,
                                  names="category", values="products")
@@ -165,6 +167,7 @@ def categories(query, theme, state):
 
 
 @callback(*chart_outputs(STOCK), *page_inputs(), Input(XF_STORE, "data"), Input(STOCK_DRILL, "data"))
+@memoized
 def stock(query, theme, state, category):
     """Stock per category, or (drilled) per product of one category."""
     base = chart_query(query, state, STOCK)
@@ -192,6 +195,7 @@ def stock_breadcrumb(category):
 
 
 @callback(*chart_outputs(PRICES), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def prices(query, theme, state):
     figure, *rest = render_chart("price_distribution", chart_query(query, state, PRICES), theme, build_price_bands,
                                  params={"bins": PRICE_BINS, "scale": "log"}, height=360)
@@ -199,12 +203,14 @@ def prices(query, theme, state):
 
 
 @callback(*table_outputs(LOW_STOCK), *page_inputs(), Input(XF_STORE, "data"), Input(THRESHOLD, "value"))
+@memoized
 def low_stock(query, _theme, state, threshold):
     return render_table("low_stock", chart_query(query, state, LOW_STOCK),
                         params={"threshold": parse_threshold(threshold)})
 
 
 @callback(*chart_outputs(SALES), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def sales_vs_inventory(query, theme, state):
     figure, *rest = render_chart("category_sales_vs_inventory", chart_query(query, state, SALES), theme,
                                  build_sales_vs_inventory, height=360)

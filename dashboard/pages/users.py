@@ -21,6 +21,7 @@ from dashboard.components.interactions import (
     state_params,
 )
 from dashboard.components.kpi import kpi_card, kpi_row, kpi_row_output
+from dashboard.components.memo import memoized
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_bar, build_donut
 from dashboard.figures.formats import format_value
@@ -123,6 +124,7 @@ def _kpi_error(exc):
 
 # ------------------------------------------------------------------ callbacks
 @callback(kpi_row_output(KPIS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 @guard(_kpi_error)
 def kpis(query, _theme, state):
     row = load_dataset("user_kpis", filters_from_store(chart_query(query, state))).iloc[0]
@@ -130,22 +132,26 @@ def kpis(query, _theme, state):
 
 
 @callback(*chart_outputs(SIGNUPS), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def signups(query, theme, state):
     return render_chart("signups_monthly", chart_query(query, state, SIGNUPS), theme, build_signups, height=300)
 
 
 @callback(*chart_outputs(GENDER), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def gender(query, theme, state):
     return render_chart("gender_split", chart_query(query, state, GENDER), theme, build_share_donut, names="gender",
                         labels=GENDERS, height=300)
 
 
 @callback(*chart_outputs(AGE), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def age(query, theme, state):
     return render_chart("age_bands", chart_query(query, state, AGE), theme, build_age_bands, height=300)
 
 
 @callback(*chart_outputs(PLATFORM), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def platform(query, theme, state):
     figure, *rest = render_chart("platform_usage", chart_query(query, state, PLATFORM), theme, build_share_donut,
                                  names="platform", height=300)
@@ -153,6 +159,7 @@ def platform(query, theme, state):
 
 
 @callback(*chart_outputs(CITY), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def city(query, theme, state):
     figure, *rest = render_chart("users_by_city", chart_query(query, state, CITY), theme, build_bar, x="city",
                                  y="users", height=320)

@@ -146,6 +146,23 @@ def test_marketing_pages_load_with_no_console_errors(dash_duo, app_url):
     assert "Marketing" in dash_duo.find_element(".shell-navbar").text
 
 
+def test_ranked_charts_and_donuts_are_drawn_once_in_the_margins_they_reserve(dash_duo, app_url):
+    """figures.text reserves the room for category labels and legends: Plotly's automargin then finds
+    nothing to push, so it does not draw the chart a second time with wider margins."""
+    charts = {"/campaigns": ("campaigns-ctr", "campaigns-profit", "campaigns-timeline"),
+              "/ad-structure": ("adstruct-formats", "adstruct-platforms", "adstruct-active", "adstruct-budget"),
+              "/ad-performance": ("adperf-funnel", "adperf-roas", "adperf-click-to-lead")}
+    for path, ids in charts.items():
+        open_page(dash_duo, app_url + path)
+        for chart in ids:
+            wait_figure(dash_duo, chart)
+            given, drawn = dash_duo.driver.execute_script("""
+                const g = document.querySelector(arguments[0] + ' .js-plotly-plot'), m = g.layout.margin, s = g._fullLayout._size;
+                return [[m.l, m.r, m.t, m.b], [s.l, s.r, s.t, s.b]];""", css_id(cc.chart_ids(chart).graph))
+            assert drawn == given, (path, chart)
+            assert given[0] > 8 or given[1] > 8, (path, chart)  # room was reserved on the label or legend side
+
+
 # ------------------------------------------------------------------ values = pandas over the raw tables
 def test_campaign_kpis_and_table_equal_pandas(dash_duo, app_url, raw):
     open_page(dash_duo, app_url + "/campaigns" + YEAR_QUERY)

@@ -15,6 +15,7 @@ from dashboard.components import chart_card as cc
 from dashboard.components import filter_bar as fb
 from dashboard.components.navbar import group_id as nav_group_id
 from dashboard.components.navbar import link_id
+from dashboard.components.state import FILTERS_STORE
 from schema.errors import DatabaseUnavailable
 from .helpers import (PHONE, click, css_id, external_requests, open_page, query_of, screenshot, set_theme, set_viewport,
                       wait_idle, wait_until)
@@ -165,6 +166,76 @@ def test_moving_between_pages_keeps_the_filters_and_shows_the_page_filters(dash_
     assert dash_duo.get_logs() == []
 
 
+# ------------------------------------------------------------------ first render
+# Records the `output` of every callback request the page sends (the renderer uses fetch).
+RECORD_CALLBACKS = """
+window.__callbackOutputs = [];
+const originalFetch = window.fetch;
+window.fetch = function (url, init) {
+    if (String(url).includes("_dash-update-component") && init && init.body) {
+        try { window.__callbackOutputs.push(JSON.parse(init.body).output); } catch (e) {}
+    }
+    return originalFetch.apply(this, arguments);
+};
+"""
+
+
+@contextlib.contextmanager
+def recording_callbacks(driver):
+    script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CALLBACKS})
+    try:
+        yield lambda: driver.execute_script("return window.__callbackOutputs") or []
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
+
+
+def test_a_page_load_renders_the_page_and_its_filters_without_routing_round_trips(dash_duo, app_url):
+    driver = dash_duo.driver
+    with recording_callbacks(driver) as outputs:
+        open_page(dash_duo, app_url + "/demo?from=2024-01-01&to=2024-03-31&category=Books&scope=net")
+        kpi_values(dash_duo)
+        wait_idle(dash_duo)
+        sent = outputs()
+    assert any("demo-kpis" in o for o in sent) and any("demo-trend" in o for o in sent)  # the page's own callbacks
+    shell = [o for o in sent if any(k in o for k in ("page-content", "filters-store", "filter-group", "nav-link",
+                                                      "filter-active-count", "filter-db-banner"))]
+    assert shell == []  # routing, filter bar, navbar: rendered with the layout, no request
+    assert date_values(dash_duo) == ["2024-01-01", "2024-03-31"]
+    assert "Books" in dash_duo.find_element(css_id(fb.dim_id("categories"))).text
+    assert dash_duo.find_element(css_id(fb.SCOPE)).get_attribute("value") == "net"
+    assert dash_duo.find_element(css_id(fb.group_id("categories"))).is_displayed()
+    assert not dash_duo.find_element(css_id(fb.group_id("payment_methods"))).is_displayed()
+    assert "from=2024-01-01" in dash_duo.find_element(css_id(link_id("/demo"))).get_attribute("href")
+    assert "active" in dash_duo.find_element(css_id(link_id("/demo"))).get_attribute("class")
+    assert driver.execute_script("""
+        const find = n => !n || typeof n !== "object" ? null : Array.isArray(n) ? n.map(find).find(Boolean) || null
+            : (n.props || {}).id === arguments[0] ? n.props.data : find((n.props || {}).children);
+        return find(window.store.getState().layout.components);""", FILTERS_STORE) == {
+        "from": "2024-01-01", "to": "2024-03-31", "category": ["Books"], "scope": "net"}
+    assert dash_duo.get_logs() == []
+
+
+def test_a_layout_made_for_another_url_gives_way_to_the_page_asked_for(dash_duo, app_url):
+    """The shell renders the page of its request's Referer; when that is not the page's URL (here a
+    forced Referer), the URL it was made for is dropped and the routing callbacks render the right page."""
+    driver = dash_duo.driver
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Referer": app_url + "/no/such/page?category=Toys"}})
+    try:
+        open_page(dash_duo, app_url + "/demo?category=Books")
+        wait_until(lambda: dash_duo.find_elements("#page-content .page-header h2")
+                   and dash_duo.find_element("#page-content .page-header h2").text == "Demo", message="demo page")
+        kpi_values(dash_duo)
+        wait_until(lambda: "Books" in dash_duo.find_element(css_id(fb.dim_id("categories"))).text,
+                   message="category from the page's own URL")
+        assert not dash_duo.find_elements(".not-found")
+        assert query_of(driver) == {"category": ["Books"]}
+        wait_idle(dash_duo)
+        assert dash_duo.get_logs() == []
+    finally:
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
 # ------------------------------------------------------------------ components on live data
 def test_cross_filter_chip_narrows_a_chart_and_is_removable(dash_duo, app_url):
     open_page(dash_duo, app_url + "/demo")
@@ -242,6 +313,28 @@ def test_phone_width_moves_the_filters_into_a_drawer(dash_duo, app_url):
     assert dash_duo.find_element(css_id(fb.dim_id("categories"))).is_displayed()
     dash_duo.find_element(css_id(fb.DRAWER_CLOSE)).click()
     wait_until(lambda: not drawer.is_displayed(), message="drawer closed")
+    assert dash_duo.get_logs() == []
+
+
+def test_graphs_are_not_fitted_again_at_the_same_size_but_follow_a_new_width(dash_duo, app_url):
+    """assets/renderer_hooks.js lets Plotly skip re-fitting a graph whose box kept its size (dcc.Graph
+    asks twice after every first drawing); a box that changes size is still fitted."""
+    driver = dash_duo.driver
+    open_page(dash_duo, app_url + "/demo")
+    graph = css_id(cc.chart_ids("demo-trend").graph) + " .js-plotly-plot"
+    wait_until(lambda: driver.execute_script("const g = document.querySelector(arguments[0]); return !!(g && g._fullLayout)",
+                                             graph), message="trend drawn")
+    assert driver.execute_script("return window.Plotly.Plots.resize.skipsSameSize") is True
+    relayouts = driver.execute_script("""
+        const g = document.querySelector(arguments[0]); window.__relayouts = 0;
+        g.on("plotly_relayout", () => { window.__relayouts += 1; });
+        return window.Plotly.Plots.resize(g).then(() => window.__relayouts);""", graph)
+    assert relayouts == 0  # same box: nothing redrawn
+    wide = driver.execute_script("return document.querySelector(arguments[0])._fullLayout.width", graph)
+    set_viewport(driver, 600, 900)
+    wait_until(lambda: driver.execute_script("return document.querySelector(arguments[0])._fullLayout.width", graph) < wide - 100,
+               message="graph fitted to the narrower window")
+    assert driver.execute_script("return window.__relayouts") >= 1
     assert dash_duo.get_logs() == []
 
 

@@ -108,3 +108,38 @@ def test_format_change():
     assert format_change(0.1234) == "+12.3%"
     assert format_change(-0.05) == "-5.0%"
     assert format_change(None) == "n/a"
+
+
+# ------------------------------------------------------------------ room reserved for labels (figures.text)
+def test_text_width_follows_the_font_and_size():
+    from dashboard.figures.text import text_width
+
+    assert text_width("WWW") > text_width("iii") * 3  # proportional, not a fixed width per character
+    assert text_width("Books", 22) == pytest.approx(2 * text_width("Books", 11))
+    assert text_width("") == 0
+    assert text_width("電") > text_width("e")  # characters outside the table count wide
+
+
+def test_margins_hold_the_widest_label_or_legend_entry():
+    from dashboard.figures.text import label_margin, legend_margin, text_width
+
+    labels = ["Books", "Weekend Blast - Mobiles & Tablets - 2022-06 #12", "Toys"]
+    # Plotly needs the widest tick label plus 9 px (measured: 239 px of text -> a 248 px margin)
+    assert label_margin(labels) >= text_width(labels[1]) + 9
+    assert label_margin(labels) <= text_width(labels[1]) + 12
+    assert label_margin(labels, suffix=" ") > label_margin(labels)
+    assert label_margin([]) == 8 and legend_margin([]) == 8
+    assert legend_margin(["Female", "Male"]) >= text_width("Female") + 54
+
+
+def test_category_charts_reserve_their_label_room(df):
+    from dashboard.figures.marketing import build_ranked
+    from dashboard.figures.text import label_margin, legend_margin
+
+    long = df.assign(category=["A short one", "A category with a much longer name", "Mid length name"])
+    assert build_hbar(long, theme="light", label="category", value="revenue").layout.margin.l == label_margin(long["category"])
+    assert build_donut(long, theme="light", names="category", values="orders").layout.margin.r == legend_margin(long["category"])
+    ranked = build_ranked(long, theme="light", label="category", value="revenue", max_label=60)
+    assert ranked.layout.margin.l == label_margin(long["category"], suffix=" ")
+    timeline = build_timeline(long, theme="light", task="category", start="day", end="end")
+    assert timeline.layout.margin.l == label_margin(long["category"])

@@ -11,6 +11,7 @@ from dashboard.components.chips import apply_crossfilters, chip_event, chip_inpu
 from dashboard.components.data import load_dataset
 from dashboard.components.errors import error_state, guard
 from dashboard.components.kpi import kpi_card, kpi_row, kpi_row_children, kpi_row_output
+from dashboard.components.memo import memoized
 from dashboard.components.state import filters_from_store, page_inputs
 from dashboard.figures import build_combo, build_donut, build_hbar, build_timeseries
 from dashboard.queries.glossary import definition
@@ -52,6 +53,7 @@ def _kpi_error(exc):
 
 
 @callback(kpi_row_output(KPIS), *page_inputs())
+@memoized
 @guard(_kpi_error)
 def kpis(query, _theme):
     row = load_dataset("kpis", filters_from_store(query)).iloc[0]
@@ -62,23 +64,27 @@ def kpis(query, _theme):
 
 
 @callback(*chart_outputs(TREND), *page_inputs())
+@memoized
 def trend(query, theme):
     return render_chart("sales_monthly", query, theme, build_combo, x="month", bars="revenue", line="orders",
                         fmt_bars="currency")
 
 
 @callback(*chart_outputs(CATEGORIES), *page_inputs())
+@memoized
 def categories(query, theme):
     return render_chart("category_units_share", query, theme, build_donut, names="category", values="units")
 
 
 @callback(*chart_outputs(TOP), *page_inputs(), Input(XF_STORE, "data"))
+@memoized
 def top_products(query, theme, selections):
     return render_chart("top_products", apply_crossfilters(query, selections), theme, build_hbar, label="product_name",
                         value="revenue", fmt_value="currency", params={"limit": 10})
 
 
 @callback(*chart_outputs(DAILY), *page_inputs())
+@memoized
 def daily(query, theme):
     return render_chart("sales_daily", query, theme, build_timeseries, x="day", y="revenue", fmt_y="currency", area=True)
 
