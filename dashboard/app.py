@@ -259,6 +259,7 @@ def create_app(settings: Settings | None = None, *, pages_folder: str | Path | N
     that the first app to serve a request takes; a second app would get none (or duplicates)."""
     from dashboard import api
     from dashboard.queries import cache, engine
+    from dashboard.startup import freeze_startup_objects
 
     if _created:
         raise RuntimeError("create_app() was already called in this process; reuse that app "
@@ -284,6 +285,7 @@ def create_app(settings: Settings | None = None, *, pages_folder: str | Path | N
     app.renderer = RENDERER % (json.dumps(plotly_js_url(app)), json.dumps(URL))
     register_callbacks(app)
     api.register(app.server)
+    freeze_startup_objects()
     return app
 
 

@@ -323,6 +323,30 @@ agg_orders_month_pm = _rollup("agg_orders_month_pm", agg_orders_day_pm, to="mont
 agg_orders_month_city = _rollup("agg_orders_month_city", agg_orders_day_city, to="month",
                                 comment="Summary: orders per month x customer city x status flags.")
 
+# ---------------------------------------------------------------- orders per segment mask (product filters)
+agg_orders_day_mask = Table(
+    "agg_orders_day_mask", metadata,
+    Column("day", Date, primary_key=True),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    *[Column(c.name, c.type, primary_key=True, autoincrement=False, comment=c.comment)
+      for c in order_facts.columns if c.name.startswith("mask")],
+    Column("orders", Integer, nullable=False),
+    comment="Summary: orders per day x status flags x segment mask: distinct orders under a category or brand "
+            "filter without reading every order (orders touch few segments, so masks repeat).",
+    **NO_ROWID,
+)
+
+
+def _select_orders_day_mask():
+    f = order_facts.c
+    group = [f.day, f.is_valid, f.is_net, *[c for c in f if c.name.startswith("mask")]]
+    return sorted_groups(sa.select(*group, sa.func.count()).group_by(*group))
+
+
+summary(agg_orders_day_mask, _select_orders_day_mask)
+agg_orders_month_mask = _rollup("agg_orders_month_mask", agg_orders_day_mask, to="month",
+                                comment="Summary: orders per month x status flags x segment mask.")
+
 # ---------------------------------------------------------------- customers: lifetime per customer
 SCOPE_SUFFIXES = ("gross", "valid", "net")
 

@@ -9,10 +9,10 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows
-from dashboard.queries.sql import has_product_filter, range_clause, scope_clause, segment_clause
-from schema.sqlexpr import month_of
+from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
-    agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day, dim_segment, order_facts,
+    agg_orders_day_mask, agg_orders_month_mask, agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day,
+    dim_segment, order_facts,
 )
 from schema.tables import payment_methods, products
 
@@ -114,13 +114,12 @@ def kpis(filters: Filters) -> pd.DataFrame:
 def _trend(f: Filters, grain: str) -> pd.DataFrame:
     """period (day or month), revenue, units, orders, aov. Without a product filter every figure is
     order-level (agg_orders_*); with one, revenue and units come from the segment summaries and the
-    distinct orders from the per-order segment masks."""
+    distinct orders from the orders per segment mask (agg_orders_*_mask)."""
     if has_product_filter(f):
         sales = _segment_sales(f, grain)
-        o = order_facts.c
-        period = o.day if grain == "day" else month_of(o.day)
-        counts = read_frame(sa.select(period.label("period"), sa.func.count().label("orders")).where(order_rows_where(f))
-                            .group_by(period))
+        masks = month_and_day_rows(f.start, f.end_exclusive, agg_orders_month_mask, agg_orders_day_mask, lambda t, period: (
+            sa.select(period.label("period"), t.orders).where(scope_clause(t, f), mask_clause(t, f))), grain=grain)
+        counts = read_frame(sa.select(masks.c.period, sa.func.sum(masks.c.orders).label("orders")).group_by(masks.c.period))
         frame = sales.merge(counts, on="period", how="outer")
     else:
         src = order_rows(f, grain=grain)
