@@ -347,6 +347,51 @@ summary(agg_orders_day_mask, _select_orders_day_mask)
 agg_orders_month_mask = _rollup("agg_orders_month_mask", agg_orders_day_mask, to="month",
                                 comment="Summary: orders per month x status flags x segment mask.")
 
+# ---------------------------------------------------------------- customers with an order per month and year
+def _presence_flags() -> list[Column]:
+    return [Column("is_valid", SmallInteger, nullable=False, comment="1 when one of the customer's orders in the period is valid"),
+            Column("is_net", SmallInteger, nullable=False, comment="1 when one of them is net")]
+
+
+agg_customer_month = Table(
+    "agg_customer_month", metadata,
+    Column("month", Date, primary_key=True),
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    *_presence_flags(),
+    comment="Summary: one row per customer and month with an order: exact distinct customers of whole months "
+            "(half as many rows as orders; a range's edge days read order_facts).",
+    **NO_ROWID,
+)
+
+
+def _select_customer_month():
+    f = order_facts.c
+    month = month_of(f.day)
+    return sorted_groups(sa.select(month, f.customer_id, sa.func.max(f.is_valid), sa.func.max(f.is_net))
+                         .group_by(month, f.customer_id))
+
+
+summary(agg_customer_month, _select_customer_month)
+
+agg_customer_year = Table(
+    "agg_customer_year", metadata,
+    Column("year", Date, primary_key=True, comment="1 January"),
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    *_presence_flags(),
+    comment="Summary: agg_customer_month rolled up to years (a fifth of the orders' rows).",
+    **NO_ROWID,
+)
+
+
+def _select_customer_year():
+    m = agg_customer_month.c
+    year = year_of(m.month)
+    return sorted_groups(sa.select(year, m.customer_id, sa.func.max(m.is_valid), sa.func.max(m.is_net))
+                         .group_by(year, m.customer_id))
+
+
+summary(agg_customer_year, _select_customer_year)
+
 # ---------------------------------------------------------------- customers: lifetime per customer
 SCOPE_SUFFIXES = ("gross", "valid", "net")
 

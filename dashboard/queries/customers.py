@@ -9,10 +9,10 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import active_customers
-from dashboard.queries.sql import both, date_clause, in_clause, range_clause, scope_clause, split_range
+from dashboard.queries.sql import both, date_clause, in_clause, split_range
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    FREQUENCY_BUCKETS, age_band, agg_active_month, agg_customer, agg_customer_segment, agg_first_month, agg_signup_month, order_facts,
+    FREQUENCY_BUCKETS, age_band, agg_active_month, agg_customer, agg_customer_segment, agg_first_month, agg_signup_month,
 )
 from schema.tables import customers
 
@@ -40,17 +40,8 @@ def _count(stmt) -> int:
 
 
 def active_users(f: Filters) -> int:
-    """Distinct customers with an order in scope in the range (exact)."""
-    if not _has_customer_filter(f):
-        return active_customers(f)
-    if f.start is None and f.end is None:
-        c = agg_customer.c
-        return _count(sa.select(sa.func.count()).select_from(agg_customer.join(customers, customers.c.customer_id == c.customer_id))
-                      .where(c[f"orders_{f.status_scope}"] > 0, customer_clause(f)))
-    o = order_facts.c
-    return _count(sa.select(sa.func.count(sa.distinct(o.customer_id)))
-                  .select_from(order_facts.join(customers, customers.c.customer_id == o.customer_id))
-                  .where(range_clause(o.day, f), scope_clause(o, f), customer_clause(f)))
+    """Distinct customers with an order in scope in the range (exact), of the chosen cities and platforms."""
+    return active_customers(f, customer_clause(f) if _has_customer_filter(f) else None)
 
 
 def user_values(f: Filters) -> dict:

@@ -7,7 +7,8 @@
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
-`active_customers` distinct customers with an order in scope in a date range (exact).
+`active_customers` distinct customers with an order in scope in a date range (exact), from the
+               customer-presence summaries (whole years, whole months) and order_facts (edge days).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.sql import TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    agg_customer, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
+    agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
     agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
 )
 from schema.tables import customers, payment_methods, products
@@ -133,11 +134,20 @@ def _order_fact_rows(filters: Filters, *, by, grain, scoped) -> sa.Subquery:
 
 
 # ---------------------------------------------------------------- distinct customers
-def active_customers(filters: Filters) -> int:
-    """Distinct customers with an order in scope in the date range (product and customer filters are
-    not applied): all time from agg_customer, a range by COUNT(DISTINCT) over its per-order rows."""
+def active_customers(filters: Filters, customer_clause=None) -> int:
+    """Distinct customers with an order in scope in the date range (product filters are not applied;
+    `customer_clause`, a condition on customers, keeps the customers it matches): all time from
+    agg_customer; a range as the UNION of the customers of its whole years (agg_customer_year), whole
+    months (agg_customer_month) and edge days (order_facts), a fraction of the range's orders to read."""
+    def chosen(cols):  # IN (the matching customers): filtered before the UNION, not joined after it
+        return TRUE if customer_clause is None else cols.customer_id.in_(sa.select(customers.c.customer_id).where(customer_clause))
+
     if filters.start is None and filters.end is None:
         c = agg_customer.c
-        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0))[0][0])
-    o = order_facts.c
-    return int(scalar_rows(sa.select(sa.func.count(sa.distinct(o.customer_id))).where(order_rows_where(filters)))[0][0])
+        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0, chosen(c)))[0][0])
+    parts = []
+    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
+        t = {"year": agg_customer_year.c, "month": agg_customer_month.c, "day": order_facts.c}[grain]
+        parts.append(sa.select(t.customer_id).where(date_clause(t[grain], lo, hi), scope_clause(t, filters), chosen(t)))
+    ids = (parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
+    return int(scalar_rows(sa.select(sa.func.count()).select_from(ids))[0][0])
