@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, Numeric, SmallInteger, String, Table
 
-from schema.sqlexpr import bit_or, mask_word, month_of, year_of
+from schema.sqlexpr import bit_or, mask_word, month_of, quarter_of, year_of
 from schema.views import date_of as day_of, valid_revenue_by_ad
 from schema.summaries import summary
 from schema.tables import ads, customers, inventory_receipts, metadata, order_items, orders, products, reviews, sessions
@@ -187,27 +187,36 @@ def _select_product_month():
 
 summary(agg_product_month, _select_product_month)
 
-agg_product_year = Table(
-    "agg_product_year", metadata,
-    Column("year", Date, primary_key=True, comment="1 January"),
-    Column("product_id", Integer, primary_key=True, autoincrement=False),
-    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
-    Column("segment_id", Integer, nullable=False),
-    *_money(),
-    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
-    comment="Summary: agg_product_month rolled up to years (whole years of a date range read these).",
-    **NO_ROWID,
-)
+def _product_rollup(name: str, key: str, key_comment: str, source: Table, key_of, comment: str) -> Table:
+    """agg_product_month summed to a coarser period (`key`, computed from the source's period by `key_of`)."""
+    table = Table(
+        name, metadata,
+        Column(key, Date, primary_key=True, comment=key_comment),
+        Column("product_id", Integer, primary_key=True, autoincrement=False),
+        *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+        Column("segment_id", Integer, nullable=False),
+        *_money(),
+        Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
+        comment=comment,
+        **NO_ROWID,
+    )
+
+    def select():
+        m = source.c
+        period = key_of(m[next(c.name for c in source.primary_key.columns)])
+        return sorted_groups(sa.select(period, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m),
+                                       sa.func.sum(m.orders)).group_by(period, m.product_id, m.is_valid, m.is_net))
+
+    summary(table, select)
+    return table
 
 
-def _select_product_year():
-    m = agg_product_month.c
-    year = year_of(m.month)
-    return sorted_groups(sa.select(year, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m), sa.func.sum(m.orders))
-                         .group_by(year, m.product_id, m.is_valid, m.is_net))
-
-
-summary(agg_product_year, _select_product_year)
+agg_product_quarter = _product_rollup(
+    "agg_product_quarter", "quarter", "first day of the quarter", agg_product_month, quarter_of,
+    "Summary: agg_product_month rolled up to calendar quarters (whole quarters of a date range read these).")
+agg_product_year = _product_rollup(
+    "agg_product_year", "year", "1 January", agg_product_quarter, year_of,
+    "Summary: agg_product_quarter rolled up to years (whole years of a date range read these).")
 
 # ---------------------------------------------------------------- orders: one narrow row per order
 order_facts = Table(

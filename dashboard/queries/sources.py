@@ -2,8 +2,8 @@
 
 `sales_rows`   segment-level money/units for a date range: whole months from agg_sales_month,
                edge days from agg_sales_day (UNION ALL), with a `month` column.
-`product_rows` product-level money/units/orders: whole years from agg_product_year, whole months
-               from agg_product_month, edge days from line_facts (day-clustered).
+`product_rows` product-level money/units/orders: whole years, quarters and months from
+               agg_product_year/_quarter/_month, edge days from line_facts (day-clustered).
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
@@ -20,7 +20,7 @@ from dashboard.queries.sql import TRUE, both, date_clause, in_clause, mask_claus
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
-    agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
+    agg_product_month, agg_product_quarter, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
 )
 from schema.tables import customers, payment_methods, products
 
@@ -69,11 +69,11 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
     parts = []
-    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
+    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "quarter", "month")):
         if grain == "day":
             parts.append(_product_days(filters, lo, hi, with_orders, only))
             continue
-        t, key = (agg_product_year.c, "year") if grain == "year" else (agg_product_month.c, "month")
+        t, key = {"year": agg_product_year, "quarter": agg_product_quarter, "month": agg_product_month}[grain].c, grain
         parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], *([t.orders] if with_orders else [])).where(
             date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
     return _union(parts)

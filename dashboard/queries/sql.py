@@ -80,15 +80,20 @@ def mask_clause(cols, filters: Filters):
 
 
 # ---------------------------------------------------------------- whole years / months and edge days
+MONTHS_PER = {"year": 12, "quarter": 3, "month": 1}
+
+
 def _floor(d: date, grain: str) -> date:
-    return d.replace(month=1, day=1) if grain == "year" else d.replace(day=1)
+    n = MONTHS_PER[grain]
+    return date(d.year, (d.month - 1) // n * n + 1, 1)
 
 
 def _ceil(d: date, grain: str) -> date:
     f = _floor(d, grain)
     if f == d:
         return d
-    return date(f.year + 1, 1, 1) if grain == "year" else date(f.year + (f.month == 12), f.month % 12 + 1, 1)
+    months = f.year * 12 + f.month - 1 + MONTHS_PER[grain]
+    return date(months // 12, months % 12 + 1, 1)
 
 
 def split_range(start: date | None, end_exclusive: date | None, grains: tuple[str, ...]) -> list[tuple[str, date | None, date | None]]:

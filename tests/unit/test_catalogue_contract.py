@@ -8,6 +8,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dashboard.queries.catalogue import DATASETS, parse_params
 from dashboard.queries.export import to_csv, to_json
@@ -50,15 +51,27 @@ def test_params_are_typed_from_their_defaults():
     assert parse_params(DATASETS["orders_trend"], {}) == {"grain": "day"}
 
 
-def test_split_range_covers_the_range_exactly_once():
-    pieces = split_range(date(2022, 3, 17), date(2024, 2, 10), ("year", "month"))
+@pytest.mark.parametrize("grains", [("year", "month"), ("year", "quarter", "month"), ("quarter",)])
+@pytest.mark.parametrize("start, end", [(date(2022, 3, 17), date(2024, 2, 10)), (date(2022, 11, 30), date(2023, 2, 2)),
+                                        (date(2023, 4, 1), date(2023, 10, 1))])
+def test_split_range_covers_the_range_exactly_once_in_whole_units(grains, start, end):
+    pieces = split_range(start, end, grains)
     days = set()
     for grain, lo, hi in pieces:
         span = pd.date_range(lo, hi, inclusive="left").date
         assert not days & set(span)
         days |= set(span)
-    assert days == set(pd.date_range(date(2022, 3, 17), date(2024, 2, 10), inclusive="left").date)
-    assert ("year", date(2023, 1, 1), date(2024, 1, 1)) in pieces
+        if grain != "day":  # whole units: from the first day of one to the first day of another
+            months = {"year": 12, "quarter": 3, "month": 1}[grain]
+            assert lo.day == hi.day == 1 and (lo.month - 1) % months == (hi.month - 1) % months == 0
+    assert days == set(pd.date_range(start, end, inclusive="left").date)
+
+
+def test_split_range_takes_the_coarsest_whole_units():
+    assert ("year", date(2023, 1, 1), date(2024, 1, 1)) in split_range(date(2022, 3, 17), date(2024, 2, 10), ("year", "month"))
+    assert split_range(date(2022, 2, 17), date(2023, 7, 16), ("year", "quarter", "month")) == [
+        ("quarter", date(2022, 4, 1), date(2023, 7, 1)), ("month", date(2022, 3, 1), date(2022, 4, 1)),
+        ("day", date(2022, 2, 17), date(2022, 3, 1)), ("day", date(2023, 7, 1), date(2023, 7, 16))]
     assert split_range(None, None, ("month",)) == [("month", None, None)]
 
 
