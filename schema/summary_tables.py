@@ -357,8 +357,10 @@ agg_orders_month_mask = _rollup("agg_orders_month_mask", agg_orders_day_mask, to
                                 comment="Summary: orders per month x status flags x segment mask.")
 
 # ---------------------------------------------------------------- customers with an order per month and year
-def _presence_flags() -> list[Column]:
-    return [Column("is_valid", SmallInteger, nullable=False, comment="1 when one of the customer's orders in the period is valid"),
+def _presence_columns() -> list[Column]:
+    return [Column("city", String(60), nullable=False, comment="customers.city (copied: customer filters need no join)"),
+            Column("platform", String(20), nullable=False, comment="customers.platform (copied)"),
+            Column("is_valid", SmallInteger, nullable=False, comment="1 when one of the customer's orders in the period is valid"),
             Column("is_net", SmallInteger, nullable=False, comment="1 when one of them is net")]
 
 
@@ -366,7 +368,7 @@ agg_customer_month = Table(
     "agg_customer_month", metadata,
     Column("month", Date, primary_key=True),
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
-    *_presence_flags(),
+    *_presence_columns(),
     comment="Summary: one row per customer and month with an order: exact distinct customers of whole months "
             "(half as many rows as orders; a range's edge days read order_facts).",
     **NO_ROWID,
@@ -374,10 +376,11 @@ agg_customer_month = Table(
 
 
 def _select_customer_month():
-    f = order_facts.c
+    f, c = order_facts.c, customers.c
     month = month_of(f.day)
-    return sorted_groups(sa.select(month, f.customer_id, sa.func.max(f.is_valid), sa.func.max(f.is_net))
-                         .group_by(month, f.customer_id))
+    return sorted_groups(sa.select(month, f.customer_id, sa.func.min(c.city), sa.func.min(c.platform), sa.func.max(f.is_valid),
+                                   sa.func.max(f.is_net))
+                         .select_from(order_facts.join(customers, c.customer_id == f.customer_id)).group_by(month, f.customer_id))
 
 
 summary(agg_customer_month, _select_customer_month)
@@ -386,7 +389,7 @@ agg_customer_year = Table(
     "agg_customer_year", metadata,
     Column("year", Date, primary_key=True, comment="1 January"),
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
-    *_presence_flags(),
+    *_presence_columns(),
     comment="Summary: agg_customer_month rolled up to years (a fifth of the orders' rows).",
     **NO_ROWID,
 )
@@ -395,8 +398,8 @@ agg_customer_year = Table(
 def _select_customer_year():
     m = agg_customer_month.c
     year = year_of(m.month)
-    return sorted_groups(sa.select(year, m.customer_id, sa.func.max(m.is_valid), sa.func.max(m.is_net))
-                         .group_by(year, m.customer_id))
+    return sorted_groups(sa.select(year, m.customer_id, sa.func.min(m.city), sa.func.min(m.platform), sa.func.max(m.is_valid),
+                                   sa.func.max(m.is_net)).group_by(year, m.customer_id))
 
 
 summary(agg_customer_year, _select_customer_year)

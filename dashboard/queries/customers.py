@@ -41,7 +41,7 @@ def _count(stmt) -> int:
 
 def active_users(f: Filters) -> int:
     """Distinct customers with an order in scope in the range (exact), of the chosen cities and platforms."""
-    return active_customers(f, customer_clause(f) if _has_customer_filter(f) else None)
+    return active_customers(f, (lambda cols: customer_clause(f, cols)) if _has_customer_filter(f) else None)
 
 
 def user_values(f: Filters) -> dict:

@@ -136,18 +136,25 @@ def _order_fact_rows(filters: Filters, *, by, grain, scoped) -> sa.Subquery:
 # ---------------------------------------------------------------- distinct customers
 def active_customers(filters: Filters, customer_clause=None) -> int:
     """Distinct customers with an order in scope in the date range (product filters are not applied;
-    `customer_clause`, a condition on customers, keeps the customers it matches): all time from
-    agg_customer; a range as the UNION of the customers of its whole years (agg_customer_year), whole
-    months (agg_customer_month) and edge days (order_facts), a fraction of the range's orders to read."""
-    def chosen(cols):  # IN (the matching customers): filtered before the UNION, not joined after it
-        return TRUE if customer_clause is None else cols.customer_id.in_(sa.select(customers.c.customer_id).where(customer_clause))
-
-    if filters.start is None and filters.end is None:
+    `customer_clause(cols)`, a condition on city and platform columns, keeps the customers it matches):
+    the UNION of the customers of the range's whole years (agg_customer_year), whole months
+    (agg_customer_month) and edge days (order_facts), a fraction of the range's orders to read; all
+    time without a customer filter from agg_customer."""
+    if filters.start is None and filters.end is None and customer_clause is None:
         c = agg_customer.c
-        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0, chosen(c)))[0][0])
+        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0))[0][0])
+
+    def chosen(cols, has_columns: bool):
+        if customer_clause is None:
+            return TRUE
+        if has_columns:  # the summaries carry city and platform
+            return customer_clause(cols)
+        return cols.customer_id.in_(sa.select(customers.c.customer_id).where(customer_clause(customers.c)))
+
     parts = []
     for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
         t = {"year": agg_customer_year.c, "month": agg_customer_month.c, "day": order_facts.c}[grain]
-        parts.append(sa.select(t.customer_id).where(date_clause(t[grain], lo, hi), scope_clause(t, filters), chosen(t)))
+        parts.append(sa.select(t.customer_id).where(date_clause(t[grain], lo, hi), scope_clause(t, filters),
+                                                    chosen(t, grain != "day")))
     ids = (parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
     return int(scalar_rows(sa.select(sa.func.count()).select_from(ids))[0][0])
