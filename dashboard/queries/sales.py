@@ -8,7 +8,9 @@ from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
-from dashboard.queries.sources import MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows
+from dashboard.queries.sources import (
+    MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows, sold,
+)
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
     agg_orders_day_mask, agg_orders_month_mask, agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day,
@@ -53,7 +55,7 @@ def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None,
     count_now = with_orders and (limit is None or limit > COUNT_CHOSEN_UP_TO)
     src = product_rows(f, with_orders=count_now)
     orders = [sa.func.sum(src.c.orders).label("orders")] if count_now else []
-    per = sa.select(*_sums(src, src.c.product_id), *orders).group_by(src.c.product_id).subquery()
+    per = sa.select(*_sums(src, src.c.product_id), *orders).group_by(src.c.product_id).having(sold(src)).subquery()
     value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
     p = products.c
     stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], *([per.c.orders] if count_now else []))
@@ -71,7 +73,7 @@ def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None,
 def top_product(f: Filters) -> str | None:
     src = product_rows(f, with_orders=False)
     revenue = sa.func.sum(src.c.revenue)
-    best = (sa.select(src.c.product_id).group_by(src.c.product_id).order_by(revenue.desc(), src.c.product_id).limit(1)
+    best = (sa.select(src.c.product_id).group_by(src.c.product_id).having(sold(src)).order_by(revenue.desc(), src.c.product_id).limit(1)
             .scalar_subquery())
     rows = scalar_rows(sa.select(products.c.product_name).where(products.c.product_id == best))
     return str(rows[0][0]) if rows else None

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
-from dashboard.queries.sql import TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range
+from dashboard.queries.sql import (
+    TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range, split_range_signed,
+)
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
@@ -53,30 +55,37 @@ def product_clause(filters: Filters):
     return both(in_clause(products.c.category, filters.categories), in_clause(products.c.brand, filters.brands))
 
 
-def _product_days(filters: Filters, lo, hi, with_orders: bool, only):
+def _product_days(filters: Filters, lo, hi, with_orders: bool, only, sign: int):
     f = line_facts.c
-    orders = [sa.func.count(sa.distinct(f.order_id)).label("orders")] if with_orders else []
-    return (sa.select(f.product_id, *[sa.func.sum(f[c]).label(c) for c in MONEY], *orders)
+    orders = [(sign * sa.func.count(sa.distinct(f.order_id))).label("orders")] if with_orders else []
+    return (sa.select(f.product_id, *[(sign * sa.func.sum(f[c])).label(c) for c in MONEY], *orders)
             .where(date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters), only(f))
             .group_by(f.product_id))
 
 
 def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: list[int] | None = None) -> sa.Subquery:
     """product_id, revenue, before_discount, discount, units, cost, and unless `with_orders` is false
-    orders (distinct orders with the product: the costly part over edge days), one row per product and
-    part; only the products `product_ids` when given."""
+    orders (distinct orders with the product: the costly part over edge days), several rows per product
+    to be summed (some negative: a month less its days outside the range); a product with no sales in
+    the range sums to 0 units. Only the products `product_ids` when given."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
     parts = []
-    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "quarter", "month")):
+    for grain, lo, hi, sign in split_range_signed(filters.start, filters.end_exclusive, ("year", "quarter", "month")):
         if grain == "day":
-            parts.append(_product_days(filters, lo, hi, with_orders, only))
+            parts.append(_product_days(filters, lo, hi, with_orders, only, sign))
             continue
         t, key = {"year": agg_product_year, "quarter": agg_product_quarter, "month": agg_product_month}[grain].c, grain
         parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], *([t.orders] if with_orders else [])).where(
             date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
     return _union(parts)
+
+
+def sold(src):
+    """HAVING clause over product_rows grouped per product: it sold in the range (a month less its
+    outside days can sum to nothing)."""
+    return sa.func.sum(src.c.units) > 0
 
 
 def order_rows_where(filters: Filters):

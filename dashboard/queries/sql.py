@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -114,3 +114,20 @@ def split_range(start: date | None, end_exclusive: date | None, grains: tuple[st
     if end_exclusive is not None and hi < end_exclusive:
         pieces += split_range(hi, end_exclusive, finer)
     return pieces
+
+
+
+def split_range_signed(start: date | None, end_exclusive: date | None, grains: tuple[str, ...]) -> list[tuple[str, date | None, date | None, int]]:
+    """`split_range` pieces with a sign, for additive measures: an edge of more than half a month is read
+    as the whole month (+1) minus the days of that month outside the range (-1), so at most about half a
+    month of day rows is read at each end (the last 30 days: a month less one day instead of 30 days)."""
+    out = []
+    for grain, lo, hi in split_range(start, end_exclusive, grains):
+        month = _floor(lo, "month") if grain == "day" else None
+        after = _ceil(lo + timedelta(days=1), "month") if month else None  # the first day of the next month
+        if month is None or 2 * (hi - lo).days <= (after - month).days:
+            out.append((grain, lo, hi, 1))
+            continue
+        out.append(("month", month, after, 1))
+        out += [("day", a, b, -1) for a, b in ((month, lo), (hi, after)) if a < b]
+    return out

@@ -180,3 +180,22 @@ def test_cache_serves_repeats_and_refresh_invalidates(loaded):
                              "(SELECT MIN(order_item_id) FROM order_items)"))
     refresh(eng)
     cache.clear_cache()
+
+
+def test_a_product_sold_only_before_the_range_in_its_month_is_not_listed(loaded):
+    """A range starting early in a month is read as the month less its first days: a product whose
+    sales that month all fell on those days sums to nothing and must not appear."""
+    _, raw = loaded
+    li = raw.lines[raw.lines["is_valid"] == 1].copy()
+    li["day"] = pd.to_datetime(li["day"])
+    li["month"] = li["day"].dt.to_period("M")
+    last = li.groupby(["product_id", "month"])["day"].max()
+    early = last[last.dt.day <= 14].reset_index().iloc[0]
+    start = (early["day"] + pd.Timedelta(days=1)).date()
+    end = early["month"].end_time.date()
+    filters = Filters(start=start, end=end)
+    actual = run_dataset("product_table", filters, validate=False, use_cache=False)
+    assert int(early["product_id"]) not in set(actual["product_id"].astype(int))
+    assert_same(actual, EXPECTED["product_table"](raw, filters.only(*DATASETS["product_table"].dimensions)), "product_table")
+    top = run_dataset("kpis", filters, validate=False, use_cache=False).iloc[0]["top_product"]
+    assert top == EXPECTED["kpis"](raw, filters.only(*DATASETS["kpis"].dimensions)).iloc[0]["top_product"]

@@ -15,7 +15,7 @@ from dashboard.queries.export import to_csv, to_json
 from dashboard.queries.filters import Filters, DIMENSIONS
 from dashboard.queries.glossary import GLOSSARY
 from dashboard.queries.sales import KPI_KEYS
-from dashboard.queries.sql import split_range
+from dashboard.queries.sql import split_range, split_range_signed
 from schema import readme_sections
 from schema.config import PROJECT_ROOT
 
@@ -65,6 +65,24 @@ def test_split_range_covers_the_range_exactly_once_in_whole_units(grains, start,
             months = {"year": 12, "quarter": 3, "month": 1}[grain]
             assert lo.day == hi.day == 1 and (lo.month - 1) % months == (hi.month - 1) % months == 0
     assert days == set(pd.date_range(start, end, inclusive="left").date)
+
+
+@pytest.mark.parametrize("start, end", [(date(2024, 12, 2), date(2025, 1, 1)), (date(2024, 10, 3), date(2025, 1, 1)),
+                                        (date(2024, 3, 5), date(2024, 3, 28)), (date(2022, 2, 17), date(2023, 7, 16)),
+                                        (date(2024, 2, 2), None), (None, date(2024, 5, 30))])
+def test_signed_pieces_count_every_day_of_the_range_once(start, end):
+    """Whole months minus their outside days: per day, the signs of the pieces covering it sum to 1 inside
+    the range and 0 outside; at most half a month of day rows at each end."""
+    lo_all, hi_all = date(2021, 1, 1), date(2026, 1, 1)
+    weight = dict.fromkeys(pd.date_range(lo_all, hi_all, inclusive="left").date, 0)
+    day_rows = 0
+    for grain, lo, hi, sign in split_range_signed(start, end, ("year", "quarter", "month")):
+        for d in pd.date_range(lo or lo_all, hi or hi_all, inclusive="left").date:
+            weight[d] += sign
+        day_rows += (hi - lo).days if grain == "day" else 0
+    inside = {d for d in weight if (start is None or d >= start) and (end is None or d < end)}
+    assert all(weight[d] == (1 if d in inside else 0) for d in weight)
+    assert day_rows <= 31
 
 
 def test_split_range_takes_the_coarsest_whole_units():
