@@ -21,13 +21,14 @@ whatever happens.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+
+from schema.forked import ForkedCall, ForkedCallFailed
 
 SCRATCH = "scratch"
 
@@ -60,8 +61,7 @@ class ScratchLoad:
         self.raw, self.tables, self.insert_rows = raw, tables, insert_rows
         self.directory = tempfile.mkdtemp(prefix="sqlite-load-")
         self.path = os.path.join(self.directory, "scratch.db")
-        self._process = None
-        self._receiver = None
+        self._call = ForkedCall(self._fill, name="sqlite-load-helper")
 
     # ------------------------------------------------------------ before the transaction
     def __enter__(self) -> ScratchLoad:
@@ -69,11 +69,7 @@ class ScratchLoad:
             self._create_tables()
             # ATTACH is not allowed inside a transaction, so it happens now
             self.raw.execute(f"ATTACH DATABASE ? AS {SCRATCH}", (self.path,))
-            ctx = multiprocessing.get_context("fork")
-            self._receiver, sender = ctx.Pipe(duplex=False)
-            self._process = ctx.Process(target=self._fill, args=(sender,), name="sqlite-load-helper", daemon=True)
-            self._process.start()
-            sender.close()
+            self._call.start()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -96,57 +92,43 @@ class ScratchLoad:
             scratch.close()
 
     # ------------------------------------------------------------ in the helper process
-    def _fill(self, sender) -> None:
-        table = None
-        try:
-            db = sqlite3.connect(self.path, isolation_level=None)
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("PRAGMA cache_size = -200000")  # as the target's connections (schema.db)
-            db.execute("PRAGMA temp_store = MEMORY")  # the index sorts
-            db.execute("PRAGMA ignore_check_constraints = ON")  # the loader checks them after the copy
-            cur = db.cursor()
-            cur.execute("BEGIN")
-            seconds = {}
-            for tdata in self.tables:
-                table = tdata.table.name
-                t0 = time.perf_counter()
-                self.insert_rows(cur, tdata)
-                for sql in self._index_sql[tdata.table.name]:
-                    cur.execute(sql)
-                seconds[table] = time.perf_counter() - t0
-            table = None
-            cur.execute("COMMIT")
-            db.close()
-            sender.send(("ok", seconds))
-        except BaseException as exc:  # noqa: BLE001 - reported to the loading process
-            sender.send(("error", (table, str(exc).strip() or type(exc).__name__)))
-        finally:
-            sender.close()
+    def _fill(self, mark) -> dict[str, float]:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -200000")  # as the target's connections (schema.db)
+        db.execute("PRAGMA temp_store = MEMORY")  # the index sorts
+        db.execute("PRAGMA ignore_check_constraints = ON")  # the loader checks them after the copy
+        cur = db.cursor()
+        cur.execute("BEGIN")
+        seconds = {}
+        for tdata in self.tables:
+            table = tdata.table.name
+            mark(table)
+            t0 = time.perf_counter()
+            self.insert_rows(cur, tdata)
+            for sql in self._index_sql[table]:
+                cur.execute(sql)
+            seconds[table] = time.perf_counter() - t0
+        mark(None)
+        cur.execute("COMMIT")
+        db.close()
+        return seconds
 
     # ------------------------------------------------------------ inside the transaction
     def wait(self) -> dict[str, float]:
         """Block until the helper is done; its seconds per table. Raises HelperFailed."""
         try:
-            status, value = self._receiver.recv()
-        except EOFError:
-            self._process.join()
-            raise HelperFailed(None, f"the helper process died (exit code {self._process.exitcode})") from None
-        self._process.join()
-        if status != "ok":
-            raise HelperFailed(*value)
-        return value
+            return self._call.result()
+        except ForkedCallFailed as exc:
+            raise HelperFailed(exc.step, str(exc)) from None
 
     @staticmethod
     def copy(cur: sqlite3.Cursor, quoted_table: str) -> None:
         cur.execute(f"INSERT INTO main.{quoted_table} SELECT * FROM {SCRATCH}.{quoted_table}")
 
     def __exit__(self, *exc) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-        if self._receiver is not None:
-            self._receiver.close()
+        self._call.stop()
         with contextlib.suppress(sqlite3.Error):
             if not self.raw.in_transaction:
                 self.raw.execute(f"DETACH DATABASE {SCRATCH}")

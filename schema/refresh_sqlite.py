@@ -28,7 +28,6 @@ forking and copying would cost more than they save.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -40,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from schema import refresh_plan
+from schema.forked import ForkedCall, ForkedCallFailed
 
 SCRATCH = "scratch"
 HELPER_MIN_ROWS = 3_000_000  # rows the summaries read in all (about 150k orders); below it one process
@@ -113,8 +113,7 @@ class ScratchRefresh:
         self.target = conn.engine.url.database
         self.directory = tempfile.mkdtemp(prefix="sqlite-refresh-")
         self.path = os.path.join(self.directory, "scratch.db")
-        self._process = None
-        self._receiver = None
+        self._call = ForkedCall(self._fill, name="sqlite-refresh-helper")
 
     def __enter__(self) -> ScratchRefresh:
         try:
@@ -139,50 +138,35 @@ class ScratchRefresh:
 
     def start(self) -> None:
         """Fork the helper; call inside the refresh transaction once it has written (holds the lock)."""
-        ctx = multiprocessing.get_context("fork")
-        self._receiver, sender = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=self._fill, args=(sender,), name="sqlite-refresh-helper", daemon=True)
-        self._process.start()
-        sender.close()
+        self._call.start()
 
-    def _fill(self, sender) -> None:  # in the helper process
-        table = None
-        try:
-            db = sqlite3.connect(self.path, isolation_level=None)
-            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000", "temp_store = MEMORY"):
-                db.execute(f"PRAGMA {pragma}")
-            db.execute("ATTACH DATABASE ? AS target", (self.target,))  # unqualified names: scratch first, then the target
-            db.execute("BEGIN")
-            seconds = {}
-            for step in self.helper.steps:
-                table = step.rebuilds.name
-                t0 = time.perf_counter()
-                db.execute(self.inserts[table])
-                seconds[step.name] = time.perf_counter() - t0
-            table = None
+    def _fill(self, mark) -> dict[str, float]:  # in the helper process
+        db = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000", "temp_store = MEMORY"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("ATTACH DATABASE ? AS target", (self.target,))  # unqualified names: scratch first, then the target
+        db.execute("BEGIN")
+        seconds = {}
+        for step in self.helper.steps:
+            mark(step.rebuilds.name)
             t0 = time.perf_counter()
-            for (sql,) in self._indexes:
-                db.execute(sql)
-            seconds["summary_indexes (helper)"] = time.perf_counter() - t0
-            db.execute("COMMIT")
-            db.close()
-            sender.send(("ok", seconds))
-        except BaseException as exc:  # noqa: BLE001 - reported to the refreshing process
-            sender.send(("error", f"{table or 'helper'}: {str(exc).strip() or type(exc).__name__}"))
-        finally:
-            sender.close()
+            db.execute(self.inserts[step.rebuilds.name])
+            seconds[step.name] = time.perf_counter() - t0
+        mark(None)
+        t0 = time.perf_counter()
+        for (sql,) in self._indexes:
+            db.execute(sql)
+        seconds["summary_indexes (helper)"] = time.perf_counter() - t0
+        db.execute("COMMIT")
+        db.close()
+        return seconds
 
     def wait(self) -> dict[str, float]:
         """Block until the helper is done; its seconds per step. Raises HelperFailed."""
         try:
-            status, value = self._receiver.recv()
-        except EOFError:
-            self._process.join()
-            raise HelperFailed(f"the refresh helper process died (exit code {self._process.exitcode})") from None
-        self._process.join()
-        if status != "ok":
-            raise HelperFailed(f"refresh helper failed: {value}")
-        return value
+            return self._call.result()
+        except ForkedCallFailed as exc:
+            raise HelperFailed(f"refresh helper failed: {exc.step or 'helper'}: {exc}") from None
 
     def copy_in(self) -> None:
         """Replace each of the helper's own summaries with its scratch copy (inside the transaction)."""
@@ -191,11 +175,7 @@ class ScratchRefresh:
             self.conn.exec_driver_sql(f'INSERT INTO main."{name}" SELECT * FROM {SCRATCH}."{name}"')
 
     def __exit__(self, *exc) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-        if self._receiver is not None:
-            self._receiver.close()
+        self._call.stop()
         with contextlib.suppress(Exception):
             if exc and exc[0] is not None:
                 self.conn.rollback()  # the refresh failed: end its transaction so the scratch can be detached
