@@ -21,8 +21,9 @@ from dashboard.queries.sql import (
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_pm,
-    agg_product_month, agg_product_quarter, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
+    agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
+    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_month, agg_product_quarter, agg_product_year,
+    agg_sales_day, agg_sales_month, line_facts, order_facts,
 )
 from schema.tables import customers, payment_methods, products
 
