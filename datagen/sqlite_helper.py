@@ -24,11 +24,10 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 
-from schema.forked import ForkedCall, ForkedCallFailed
+from schema.forked import ForkedCall, ForkedCallFailed, scratch_directory
 
 SCRATCH = "scratch"
 
@@ -59,7 +58,7 @@ class ScratchLoad:
 
     def __init__(self, raw: sqlite3.Connection, tables: list, insert_rows: Callable[[sqlite3.Cursor, object], None]):
         self.raw, self.tables, self.insert_rows = raw, tables, insert_rows
-        self.directory = tempfile.mkdtemp(prefix="sqlite-load-")
+        self.directory = scratch_directory("sqlite-load-")
         self.path = os.path.join(self.directory, "scratch.db")
         self._call = ForkedCall(self._fill, name="sqlite-load-helper")
 

@@ -31,7 +31,6 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -39,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from schema import refresh_plan
-from schema.forked import ForkedCall, ForkedCallFailed
+from schema.forked import ForkedCall, ForkedCallFailed, scratch_directory
 
 SCRATCH = "scratch"
 HELPER_MIN_ROWS = 3_000_000  # rows the summaries read in all (about 150k orders); below it one process
@@ -111,7 +110,7 @@ class ScratchRefresh:
     def __init__(self, conn: Connection, helper: HelperSet, inserts: dict[str, str]):
         self.conn, self.helper, self.inserts = conn, helper, inserts  # inserts: table -> INSERT ... SELECT (SQLite SQL)
         self.target = conn.engine.url.database
-        self.directory = tempfile.mkdtemp(prefix="sqlite-refresh-")
+        self.directory = scratch_directory("sqlite-refresh-")
         self.path = os.path.join(self.directory, "scratch.db")
         self._call = ForkedCall(self._fill, name="sqlite-refresh-helper")
 
