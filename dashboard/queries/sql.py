@@ -118,16 +118,21 @@ def split_range(start: date | None, end_exclusive: date | None, grains: tuple[st
 
 
 def split_range_signed(start: date | None, end_exclusive: date | None, grains: tuple[str, ...]) -> list[tuple[str, date | None, date | None, int]]:
-    """`split_range` pieces with a sign, for additive measures: an edge of more than half a month is read
-    as the whole month (+1) minus the days of that month outside the range (-1), so at most about half a
-    month of day rows is read at each end (the last 30 days: a month less one day instead of 30 days)."""
+    """`split_range` pieces with a sign, for additive measures: days are taken month by month, and more
+    than half a month of them is read as the whole month (+1) minus its days outside the range (-1), so
+    at most about half a month of day rows is read per month (the last 30 days: a month less one day)."""
     out = []
     for grain, lo, hi in split_range(start, end_exclusive, grains):
-        month = _floor(lo, "month") if grain == "day" else None
-        after = _ceil(lo + timedelta(days=1), "month") if month else None  # the first day of the next month
-        if month is None or 2 * (hi - lo).days <= (after - month).days:
+        if grain != "day":
             out.append((grain, lo, hi, 1))
             continue
-        out.append(("month", month, after, 1))
-        out += [("day", a, b, -1) for a, b in ((month, lo), (hi, after)) if a < b]
+        while lo < hi:  # a day piece spans two months when no whole month lies between its ends
+            month, after = _floor(lo, "month"), _ceil(lo + timedelta(days=1), "month")
+            part_end = min(hi, after)
+            if 2 * (part_end - lo).days <= (after - month).days:
+                out.append(("day", lo, part_end, 1))
+            else:
+                out.append(("month", month, after, 1))
+                out += [("day", a, b, -1) for a, b in ((month, lo), (part_end, after)) if a < b]
+            lo = part_end
     return out

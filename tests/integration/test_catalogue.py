@@ -56,6 +56,7 @@ def filter_sets(raw: Raw) -> dict[str, Filters]:
     return {
         "all": Filters(),
         "window": Filters(start=date(2022, 3, 17), end=date(2022, 8, 9)),
+        "two_partial_months": Filters(start=date(2023, 3, 5), end=date(2023, 4, 27)),  # no whole month inside
         "one_category": Filters(categories=(cats[0],), start=date(2022, 2, 1), end=date(2023, 1, 31)),
         "two_categories": Filters(categories=tuple(cats[1:3]), start=date(2022, 5, 10), end=date(2023, 6, 20)),
         "brand": Filters(brands=(brands[0], brands[3]), categories=tuple(cats[:4]), end=date(2023, 2, 14)),

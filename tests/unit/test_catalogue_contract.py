@@ -69,6 +69,7 @@ def test_split_range_covers_the_range_exactly_once_in_whole_units(grains, start,
 
 @pytest.mark.parametrize("start, end", [(date(2024, 12, 2), date(2025, 1, 1)), (date(2024, 10, 3), date(2025, 1, 1)),
                                         (date(2024, 3, 5), date(2024, 3, 28)), (date(2022, 2, 17), date(2023, 7, 16)),
+                                        (date(2024, 3, 5), date(2024, 4, 29)), (date(2024, 3, 25), date(2024, 4, 3)),
                                         (date(2024, 2, 2), None), (None, date(2024, 5, 30))])
 def test_signed_pieces_count_every_day_of_the_range_once(start, end):
     """Whole months minus their outside days: per day, the signs of the pieces covering it sum to 1 inside
