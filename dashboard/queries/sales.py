@@ -9,7 +9,7 @@ from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows, sold,
+    MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows,
 )
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
@@ -53,9 +53,7 @@ def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None,
     `limit` best by `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those
     rows travel. With a small limit, distinct orders are counted afterwards for the chosen products only."""
     count_now = with_orders and (limit is None or limit > COUNT_CHOSEN_UP_TO)
-    src = product_rows(f, with_orders=count_now)
-    orders = [sa.func.sum(src.c.orders).label("orders")] if count_now else []
-    per = sa.select(*_sums(src, src.c.product_id), *orders).group_by(src.c.product_id).having(sold(src)).subquery()
+    per = product_rows(f, with_orders=count_now)
     value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
     p = products.c
     stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], *([per.c.orders] if count_now else []))
@@ -65,16 +63,14 @@ def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None,
         return frame
     ids = frame["product_id"].astype(int).tolist()
     counted = product_rows(f, product_ids=ids) if ids else None
-    orders = (read_frame(sa.select(counted.c.product_id, sa.func.sum(counted.c.orders).label("orders")).group_by(counted.c.product_id))
-              if ids else pd.DataFrame(columns=["product_id", "orders"]))
+    orders = (read_frame(sa.select(counted.c.product_id, counted.c.orders)) if ids
+              else pd.DataFrame(columns=["product_id", "orders"]))
     return frame.merge(orders, on="product_id", how="left")
 
 
 def top_product(f: Filters) -> str | None:
     src = product_rows(f, with_orders=False)
-    revenue = sa.func.sum(src.c.revenue)
-    best = (sa.select(src.c.product_id).group_by(src.c.product_id).having(sold(src)).order_by(revenue.desc(), src.c.product_id).limit(1)
-            .scalar_subquery())
+    best = sa.select(src.c.product_id).order_by(src.c.revenue.desc(), src.c.product_id).limit(1).scalar_subquery()
     rows = scalar_rows(sa.select(products.c.product_name).where(products.c.product_id == best))
     return str(rows[0][0]) if rows else None
 

@@ -65,10 +65,11 @@ def _product_days(filters: Filters, lo, hi, with_orders: bool, only, sign: int):
 
 
 def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: list[int] | None = None) -> sa.Subquery:
-    """product_id, revenue, before_discount, discount, units, cost, and unless `with_orders` is false
-    orders (distinct orders with the product: the costly part over edge days), several rows per product
-    to be summed (some negative: a month less its days outside the range); a product with no sales in
-    the range sums to 0 units. Only the products `product_ids` when given."""
+    """One row per product sold in the range: product_id, revenue, before_discount, discount, units, cost,
+    and unless `with_orders` is false orders (distinct orders with the product: the costly part over edge
+    days); only the products `product_ids` when given. Summed over the range's pieces, some negative (a
+    month less its days outside the range), so a product whose sales all fell outside sums to 0 units
+    and is left out."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
@@ -80,13 +81,9 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
         t, key = {"year": agg_product_year, "quarter": agg_product_quarter, "month": agg_product_month}[grain].c, grain
         parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], *([t.orders] if with_orders else [])).where(
             date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
-    return _union(parts)
-
-
-def sold(src):
-    """HAVING clause over product_rows grouped per product: it sold in the range (a month less its
-    outside days can sum to nothing)."""
-    return sa.func.sum(src.c.units) > 0
+    u = _union(parts)
+    sums = [sa.func.sum(u.c[c]).label(c) for c in (*MONEY, *(["orders"] if with_orders else []))]
+    return sa.select(u.c.product_id, *sums).group_by(u.c.product_id).having(sa.func.sum(u.c.units) > 0).subquery("per_product")
 
 
 def order_rows_where(filters: Filters):
