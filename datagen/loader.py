@@ -619,7 +619,7 @@ def _sqlite_transaction(raw, cur, conn: Connection, own: list[_TableData], helpe
                 current = tdata.table.name
                 t0 = time.perf_counter()
                 with rows_bar(current, tdata.rows, show) as bar:
-                    helper.copy(cur, prep.format_table(tdata.table))
+                    helper.copy(prep.format_table(tdata.table))
                     bar.update(tdata.rows)
                 _sqlite_verify_checks(cur, conn, tdata.table)
                 loads[current] = helper_seconds[current] + time.perf_counter() - t0

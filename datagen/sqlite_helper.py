@@ -20,16 +20,12 @@ whatever happens.
 """
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable
 
-from schema.forked import ForkedCall, ForkedCallFailed, scratch_directory
-
-SCRATCH = "scratch"
+from schema.forked import ForkedCall, ForkedCallFailed
+from schema.sqlite_scratch import ScratchDatabase
 
 
 def split_tables(tables: list, cost: Callable[[object], float], share: float) -> tuple[list, list]:
@@ -57,46 +53,26 @@ class ScratchLoad:
     """The scratch database and the helper process filling it; use as a context manager."""
 
     def __init__(self, raw: sqlite3.Connection, tables: list, insert_rows: Callable[[sqlite3.Cursor, object], None]):
-        self.raw, self.tables, self.insert_rows = raw, tables, insert_rows
-        self.directory = scratch_directory("sqlite-load-")
-        self.path = os.path.join(self.directory, "scratch.db")
+        self.tables, self.insert_rows = tables, insert_rows
+        self.scratch = ScratchDatabase(raw, "sqlite-load-")
         self._call = ForkedCall(self._fill, name="sqlite-load-helper")
 
     # ------------------------------------------------------------ before the transaction
     def __enter__(self) -> ScratchLoad:
         try:
-            self._create_tables()
-            # ATTACH is not allowed inside a transaction, so it happens now
-            self.raw.execute(f"ATTACH DATABASE ? AS {SCRATCH}", (self.path,))
+            names = [t.table.name for t in self.tables]
+            self.scratch.create(names)
+            self._index_sql = self.scratch.index_statements(names)
+            self.scratch.attach()
             self._call.start()
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
 
-    def _create_tables(self) -> None:
-        names = [t.table.name for t in self.tables]
-        marks = ", ".join("?" * len(names))
-        ddl = self.raw.execute(f"SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({marks})", names).fetchall()
-        self._index_sql = {name: [] for name in names}
-        for table, sql in self.raw.execute(
-                f"SELECT tbl_name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-                names).fetchall():
-            self._index_sql[table].append(sql)
-        scratch = sqlite3.connect(self.path, isolation_level=None)
-        try:
-            for (sql,) in ddl:
-                scratch.execute(sql)
-        finally:
-            scratch.close()
-
     # ------------------------------------------------------------ in the helper process
     def _fill(self, mark) -> dict[str, float]:
-        db = sqlite3.connect(self.path, isolation_level=None)
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA cache_size = -200000")  # as the target's connections (schema.db)
-        db.execute("PRAGMA temp_store = MEMORY")  # the index sorts
+        db = self.scratch.connect()
         db.execute("PRAGMA ignore_check_constraints = ON")  # the loader checks them after the copy
         cur = db.cursor()
         cur.execute("BEGIN")
@@ -122,13 +98,9 @@ class ScratchLoad:
         except ForkedCallFailed as exc:
             raise HelperFailed(exc.step, str(exc)) from None
 
-    @staticmethod
-    def copy(cur: sqlite3.Cursor, quoted_table: str) -> None:
-        cur.execute(f"INSERT INTO main.{quoted_table} SELECT * FROM {SCRATCH}.{quoted_table}")
+    def copy(self, quoted_table: str) -> None:
+        self.scratch.copy_in(quoted_table)
 
     def __exit__(self, *exc) -> None:
         self._call.stop()
-        with contextlib.suppress(sqlite3.Error):
-            if not self.raw.in_transaction:
-                self.raw.execute(f"DETACH DATABASE {SCRATCH}")
-        shutil.rmtree(self.directory, ignore_errors=True)
+        self.scratch.close()

@@ -7,37 +7,12 @@ the SQLite loader (datagen/sqlite_helper.py) and of the SQLite refresh (schema/r
     result = call.result()                                # or ForkedCallFailed(step, reason)
     call.stop()                                           # always (kills a child still running)
 
-`work` calls `mark(name)` as it goes, so a failure says which step it was in. The scratch files both
-fill live in `scratch_directory(prefix)`, which also removes what a killed run left behind.
+`work` calls `mark(name)` as it goes, so a failure says which step it was in.
 """
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-
-
-def scratch_directory(prefix: str) -> str:
-    """A new temporary directory ``<prefix><pid>-<random>``; first removes the ``<prefix>*`` directories
-    whose process is gone (a load or refresh killed before it could delete its own scratch file)."""
-    for old in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
-        pid = old.name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 class ForkedCallFailed(RuntimeError):

@@ -28,9 +28,6 @@ forking and copying would cost more than they save.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -38,9 +35,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from schema import refresh_plan
-from schema.forked import ForkedCall, ForkedCallFailed, scratch_directory
+from schema.forked import ForkedCall, ForkedCallFailed
+from schema.sqlite_scratch import ScratchDatabase
 
-SCRATCH = "scratch"
 HELPER_MIN_ROWS = 3_000_000  # rows the summaries read in all (about 150k orders); below it one process
 
 
@@ -110,26 +107,15 @@ class ScratchRefresh:
     def __init__(self, conn: Connection, helper: HelperSet, inserts: dict[str, str]):
         self.conn, self.helper, self.inserts = conn, helper, inserts  # inserts: table -> INSERT ... SELECT (SQLite SQL)
         self.target = conn.engine.url.database
-        self.directory = scratch_directory("sqlite-refresh-")
-        self.path = os.path.join(self.directory, "scratch.db")
+        self.scratch = ScratchDatabase(conn.connection.dbapi_connection, "sqlite-refresh-")
         self._call = ForkedCall(self._fill, name="sqlite-refresh-helper")
 
     def __enter__(self) -> ScratchRefresh:
         try:
-            names = list(self.helper.upstream + self.helper.own)
-            marks = ", ".join("?" * len(names))
-            raw = self.conn.connection.dbapi_connection
-            tables = raw.execute(f"SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({marks})", names).fetchall()
-            self._indexes = raw.execute(
-                f"SELECT sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-                f"({', '.join('?' * len(self.helper.own))})", list(self.helper.own)).fetchall()
-            scratch = sqlite3.connect(self.path, isolation_level=None)
-            try:
-                for (sql,) in tables:
-                    scratch.execute(sql)
-            finally:
-                scratch.close()
-            self.conn.exec_driver_sql(f"ATTACH DATABASE '{self.path}' AS {SCRATCH}")
+            self.scratch.create(list(self.helper.upstream + self.helper.own))
+            self._indexes = [sql for statements in self.scratch.index_statements(list(self.helper.own)).values()
+                             for sql in statements]
+            self.scratch.attach()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -140,9 +126,7 @@ class ScratchRefresh:
         self._call.start()
 
     def _fill(self, mark) -> dict[str, float]:  # in the helper process
-        db = sqlite3.connect(self.path, isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000", "temp_store = MEMORY"):
-            db.execute(f"PRAGMA {pragma}")
+        db = self.scratch.connect()
         db.execute("ATTACH DATABASE ? AS target", (self.target,))  # unqualified names: scratch first, then the target
         db.execute("BEGIN")
         seconds = {}
@@ -153,7 +137,7 @@ class ScratchRefresh:
             seconds[step.name] = time.perf_counter() - t0
         mark(None)
         t0 = time.perf_counter()
-        for (sql,) in self._indexes:
+        for sql in self._indexes:
             db.execute(sql)
         seconds["summary_indexes (helper)"] = time.perf_counter() - t0
         db.execute("COMMIT")
@@ -170,14 +154,11 @@ class ScratchRefresh:
     def copy_in(self) -> None:
         """Replace each of the helper's own summaries with its scratch copy (inside the transaction)."""
         for name in self.helper.own:
-            self.conn.exec_driver_sql(f'DELETE FROM main."{name}"')
-            self.conn.exec_driver_sql(f'INSERT INTO main."{name}" SELECT * FROM {SCRATCH}."{name}"')
+            self.scratch.copy_in(f'"{name}"', replace=True)
 
     def __exit__(self, *exc) -> None:
         self._call.stop()
-        with contextlib.suppress(Exception):
-            if exc and exc[0] is not None:
+        if exc and exc[0] is not None:
+            with contextlib.suppress(Exception):
                 self.conn.rollback()  # the refresh failed: end its transaction so the scratch can be detached
-            if not self.conn.connection.dbapi_connection.in_transaction:
-                self.conn.exec_driver_sql(f"DETACH DATABASE {SCRATCH}")
-        shutil.rmtree(self.directory, ignore_errors=True)
+        self.scratch.close()

@@ -1,5 +1,5 @@
-"""schema/forked.py with real forked processes: results, failures with their step, a dead child, and
-the scratch directories a killed run leaves behind."""
+"""schema/forked.py and schema/sqlite_scratch.py with real forked processes: results, failures with their
+step, a dead child, and the scratch directories a killed run leaves behind."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,8 @@ import tempfile
 
 import pytest
 
-from schema.forked import ForkedCall, ForkedCallFailed, scratch_directory
+from schema.forked import ForkedCall, ForkedCallFailed
+from schema.sqlite_scratch import scratch_directory
 
 
 def _run(work):
