@@ -112,6 +112,32 @@ def _money_sums(cols):
     return [sa.func.sum(cols[c]) for c in ("revenue", "before_discount", "discount", "units", "cost")]
 
 
+PERIOD_OF = {"day": lambda col: col, "month": month_of, "quarter": quarter_of, "year": year_of}
+PERIOD_COMMENT = {"month": "first day of the month", "quarter": "first day of the quarter", "year": "1 January"}
+
+
+def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), carry: tuple[str, ...] = (),
+            comment: str) -> Table:
+    """A coarser copy of a summary whose first key column is its period (day, month or quarter): that
+    period as `to` (day, month, quarter or year), its other key columns but `drop`, the `carry` columns
+    (functions of the key, e.g. a product's segment) as they are, its other columns summed."""
+    period, *rest = source.primary_key.columns
+    keys = [c for c in rest if c.name not in drop]
+    values = [c for c in source.columns if not c.primary_key]
+    table = Table(name, metadata, Column(to, Date, primary_key=True, comment=PERIOD_COMMENT.get(to)),
+                  *[Column(c.name, c.type, primary_key=True, autoincrement=False, comment=c.comment) for c in keys],
+                  *[Column(c.name, c.type, nullable=False, comment=c.comment) for c in values], comment=comment, **NO_ROWID)
+
+    def select():
+        d = source.c
+        group = [PERIOD_OF[to](d[period.name]), *[d[c.name] for c in keys]]
+        return sorted_groups(sa.select(*group, *[(sa.func.min if c.name in carry else sa.func.sum)(d[c.name]) for c in values])
+                             .group_by(*group))
+
+    summary(table, select)
+    return table
+
+
 # ---------------------------------------------------------------- order lines by day (edge days of product queries)
 line_facts = Table(
     "line_facts", metadata,
@@ -187,36 +213,10 @@ def _select_product_month():
 
 summary(agg_product_month, _select_product_month)
 
-def _product_rollup(name: str, key: str, key_comment: str, source: Table, key_of, comment: str) -> Table:
-    """agg_product_month summed to a coarser period (`key`, computed from the source's period by `key_of`)."""
-    table = Table(
-        name, metadata,
-        Column(key, Date, primary_key=True, comment=key_comment),
-        Column("product_id", Integer, primary_key=True, autoincrement=False),
-        *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
-        Column("segment_id", Integer, nullable=False),
-        *_money(),
-        Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
-        comment=comment,
-        **NO_ROWID,
-    )
-
-    def select():
-        m = source.c
-        period = key_of(m[next(c.name for c in source.primary_key.columns)])
-        return sorted_groups(sa.select(period, m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id), *_money_sums(m),
-                                       sa.func.sum(m.orders)).group_by(period, m.product_id, m.is_valid, m.is_net))
-
-    summary(table, select)
-    return table
-
-
-agg_product_quarter = _product_rollup(
-    "agg_product_quarter", "quarter", "first day of the quarter", agg_product_month, quarter_of,
-    "Summary: agg_product_month rolled up to calendar quarters (whole quarters of a date range read these).")
-agg_product_year = _product_rollup(
-    "agg_product_year", "year", "1 January", agg_product_quarter, year_of,
-    "Summary: agg_product_quarter rolled up to years (whole years of a date range read these).")
+agg_product_quarter = _rollup("agg_product_quarter", agg_product_month, to="quarter", carry=("segment_id",),
+                              comment="Summary: agg_product_month rolled up to calendar quarters (whole quarters of a date range read these).")
+agg_product_year = _rollup("agg_product_year", agg_product_quarter, to="year", carry=("segment_id",),
+                           comment="Summary: agg_product_quarter rolled up to years (whole years of a date range read these).")
 
 # ---------------------------------------------------------------- orders: one narrow row per order
 order_facts = Table(
@@ -305,24 +305,6 @@ summary(agg_orders_day_city, _select_orders_day_city)
 
 
 # ---------------------------------------------------------------- orders: the same rolled up (day; month x pm; month x city)
-def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), comment: str) -> Table:
-    """A coarser copy of a daily summary: its `day` as `to` (day or month), its other key columns but
-    `drop`, its other columns summed."""
-    keys = [c for c in source.primary_key.columns if c.name != "day" and c.name not in drop]
-    measures = [c for c in source.columns if not c.primary_key]
-    table = Table(name, metadata, Column(to, Date, primary_key=True),
-                  *[Column(c.name, c.type, primary_key=True, autoincrement=False, comment=c.comment) for c in keys],
-                  *[Column(c.name, c.type, nullable=False, comment=c.comment) for c in measures], comment=comment, **NO_ROWID)
-
-    def select():
-        d = source.c
-        group = [d.day if to == "day" else month_of(d.day), *[d[c.name] for c in keys]]
-        return sorted_groups(sa.select(*group, *[sa.func.sum(d[c.name]) for c in measures]).group_by(*group))
-
-    summary(table, select)
-    return table
-
-
 agg_orders_day = _rollup("agg_orders_day", agg_orders_day_pm, to="day", drop=("payment_method_id",),
                          comment="Summary: orders per day x status flags (agg_orders_day_pm without the payment method).")
 agg_orders_month = _rollup("agg_orders_month", agg_orders_day, to="month",
