@@ -77,32 +77,6 @@ def _year_mysql(element, compiler, **kw):
     return "MAKEDATE(YEAR(%s), 1)" % compiler.process(element.clauses, **kw)
 
 
-class quarter_of(FunctionElement):  # noqa: N801
-    """First day of the calendar quarter of a DATE/DATETIME, as a DATE."""
-
-    type = sa.Date()
-    inherit_cache = True
-    name = "quarter_of"
-
-
-@compiles(quarter_of)
-def _quarter_pg(element, compiler, **kw):
-    return "CAST(date_trunc('quarter', %s) AS DATE)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(quarter_of, "sqlite")
-def _quarter_sqlite(element, compiler, **kw):
-    arg = compiler.process(element.clauses, **kw)
-    return "date(%s, 'start of month', '-' || ((CAST(strftime('%%m', %s) AS INTEGER) - 1) %% 3) || ' months')" % (arg, arg)
-
-
-@compiles(quarter_of, "mysql")
-@compiles(quarter_of, "mariadb")
-def _quarter_mysql(element, compiler, **kw):
-    arg = compiler.process(element.clauses, **kw)
-    return "(MAKEDATE(YEAR(%s), 1) + INTERVAL (QUARTER(%s) - 1) QUARTER)" % (arg, arg)
-
-
 def mask_word(segment_id, word: int):
     """The bit of `segment_id` inside mask word `word` (0 when the segment lives in another word)."""
     low, high = sa.literal_column(str(word * MASK_BITS)), sa.literal_column(str((word + 1) * MASK_BITS))

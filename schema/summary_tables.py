@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, Numeric, SmallInteger, String, Table
 
-from schema.sqlexpr import bit_or, mask_word, month_of, quarter_of, year_of
+from schema.sqlexpr import bit_or, mask_word, month_of, year_of
 from schema.views import date_of as day_of, valid_revenue_by_ad
 from schema.summaries import summary
 from schema.tables import ads, customers, inventory_receipts, metadata, order_items, orders, products, reviews, sessions
@@ -112,15 +112,13 @@ def _money_sums(cols):
     return [sa.func.sum(cols[c]) for c in ("revenue", "before_discount", "discount", "units", "cost")]
 
 
-PERIOD_OF = {"day": lambda col: col, "month": month_of, "quarter": quarter_of, "year": year_of}
-PERIOD_COMMENT = {"month": "first day of the month", "quarter": "first day of the quarter", "year": "1 January"}
+PERIOD_OF = {"day": lambda col: col, "month": month_of, "year": year_of}
+PERIOD_COMMENT = {"month": "first day of the month", "year": "1 January"}
 
 
-def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), carry: tuple[str, ...] = (),
-            comment: str) -> Table:
-    """A coarser copy of a summary whose first key column is its period (day, month or quarter): that
-    period as `to` (day, month, quarter or year), its other key columns but `drop`, the `carry` columns
-    (functions of the key, e.g. a product's segment) as they are, its other columns summed."""
+def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), comment: str) -> Table:
+    """A coarser copy of a summary whose first key column is its period (day or month): that period
+    as `to` (day, month or year), its other key columns but `drop`, its other columns summed."""
     period, *rest = source.primary_key.columns
     keys = [c for c in rest if c.name not in drop]
     values = [c for c in source.columns if not c.primary_key]
@@ -131,7 +129,7 @@ def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), ca
     def select():
         d = source.c
         group = [PERIOD_OF[to](d[period.name]), *[d[c.name] for c in keys]]
-        return sorted_groups(sa.select(*group, *[(sa.func.min if c.name in carry else sa.func.sum)(d[c.name]) for c in values])
+        return sorted_groups(sa.select(*group, *[sa.func.sum(d[c.name]) for c in values])
                              .group_by(*group))
 
     summary(table, select)
@@ -213,10 +211,38 @@ def _select_product_month():
 
 summary(agg_product_month, _select_product_month)
 
-agg_product_quarter = _rollup("agg_product_quarter", agg_product_month, to="quarter", carry=("segment_id",),
-                              comment="Summary: agg_product_month rolled up to calendar quarters (whole quarters of a date range read these).")
-agg_product_year = _rollup("agg_product_year", agg_product_quarter, to="year", carry=("segment_id",),
-                           comment="Summary: agg_product_quarter rolled up to years (whole years of a date range read these).")
+agg_product_cum = Table(
+    "agg_product_cum", metadata,
+    Column("month", Date, primary_key=True, comment="first day of the month: the sums run through its last day"),
+    Column("product_id", Integer, primary_key=True, autoincrement=False),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    Column("segment_id", Integer, nullable=False),
+    *_money(),
+    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
+    comment="Summary: per product x status flags, its sales from the start through each month that has sales (a row for "
+            "every such month from the product's first one): whole months m1..m2 are the latest row up to m2 less the "
+            "latest row before m1, two rows per product however long the range.",
+    **NO_ROWID,
+)
+CUMULATED = ("revenue", "before_discount", "discount", "units", "cost", "orders")
+
+
+def _select_product_cum():
+    m = agg_product_month.c
+    months = sa.select(m.month).distinct().subquery("months")
+    keys = (sa.select(m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id).label("segment_id"),
+                      sa.func.min(m.month).label("first_month"))
+            .group_by(m.product_id, m.is_valid, m.is_net).subquery("product_keys"))
+    k, sold = keys.c, agg_product_month.alias("sold")
+    grid = keys.join(months, months.c.month >= k.first_month).outerjoin(sold, sa.and_(
+        sold.c.month == months.c.month, sold.c.product_id == k.product_id, sold.c.is_valid == k.is_valid,
+        sold.c.is_net == k.is_net))
+    running = {"partition_by": (k.product_id, k.is_valid, k.is_net), "order_by": months.c.month}
+    return sa.select(months.c.month, k.product_id, k.is_valid, k.is_net, k.segment_id,
+                     *[sa.func.sum(sa.func.coalesce(sold.c[c], 0)).over(**running) for c in CUMULATED]).select_from(grid)
+
+
+summary(agg_product_cum, _select_product_cum)
 
 # ---------------------------------------------------------------- orders: one narrow row per order
 order_facts = Table(
@@ -610,6 +636,9 @@ def _select_signup_month():
 
 
 summary(agg_signup_month, _select_signup_month)
+agg_signup_place_month = _rollup(
+    "agg_signup_place_month", agg_signup_month, to="month", drop=("gender", "age_band"),
+    comment="Summary: customers per sign-up month x city x platform (user counts read a tenth of agg_signup_month's rows).")
 
 
 # ---------------------------------------------------------------- customers: lifetime distribution

@@ -13,6 +13,7 @@ from dashboard.queries.sql import both, date_clause, in_clause, split_range
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
     FREQUENCY_BUCKETS, age_band, agg_active_month, agg_customer, agg_customer_segment, agg_first_month, agg_signup_month,
+    agg_signup_place_month,
 )
 from schema.tables import customers
 
@@ -149,7 +150,8 @@ SIGNUP_GROUPS = ("month", "city", "platform", "gender", "age_band")
 def signups(f: Filters, start, end_exclusive, *group: str) -> pd.DataFrame:
     """Customers who signed up in [start, end_exclusive) (open bounds allowed), counted per `group`
     columns (any of SIGNUP_GROUPS), honouring the city and platform filters."""
-    s, c = agg_signup_month.c, customers.c
+    s = (agg_signup_month if {"gender", "age_band"} & set(group) else agg_signup_place_month).c
+    c = customers.c
     parts = []
     for grain, lo, hi in split_range(start, end_exclusive, ("month",)):
         if grain == "month":

@@ -2,8 +2,8 @@
 
 `sales_rows`   segment-level money/units for a date range: whole months from agg_sales_month,
                edge days from agg_sales_day (UNION ALL), with a `month` column.
-`product_rows` product-level money/units/orders: whole years, quarters and months from
-               agg_product_year/_quarter/_month, edge days from line_facts (day-clustered).
+`product_rows` product-level money/units/orders: whole months from agg_product_month (short spans)
+               or the running sums of agg_product_cum, edge days from line_facts (day-clustered).
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
@@ -21,8 +21,8 @@ from dashboard.queries.sql import (
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    agg_customer, agg_customer_month, agg_customer_year, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
-    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_month, agg_product_quarter, agg_product_year,
+    agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
+    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_cum, agg_product_month,
     agg_sales_day, agg_sales_month, line_facts, order_facts,
 )
 from schema.tables import customers, payment_methods, products
@@ -67,23 +67,60 @@ def _product_days(filters: Filters, lo, hi, with_orders: bool, only, sign: int):
 def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: list[int] | None = None) -> sa.Subquery:
     """One row per product sold in the range: product_id, revenue, before_discount, discount, units, cost,
     and unless `with_orders` is false orders (distinct orders with the product: the costly part over edge
-    days); only the products `product_ids` when given. Summed over the range's pieces, some negative (a
-    month less its days outside the range), so a product whose sales all fell outside sums to 0 units
-    and is left out."""
+    days); only the products `product_ids` when given. Whole months come from agg_product_month, or
+    for longer spans from agg_product_cum (the running sums through the span's last month less those
+    before its first: two rows per product however long the span); edge days from line_facts. Some
+    pieces are negative (a month less its days outside the range), so a product whose sales all fell
+    outside sums to 0 units and is left out."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
-    parts = []
-    for grain, lo, hi, sign in split_range_signed(filters.start, filters.end_exclusive, ("year", "quarter", "month")):
+    cols = (*MONEY, *(["orders"] if with_orders else []))
+    parts, months = [], []
+    for grain, lo, hi, sign in split_range_signed(filters.start, filters.end_exclusive, ("month",)):
         if grain == "day":
             parts.append(_product_days(filters, lo, hi, with_orders, only, sign))
+        else:
+            months.append((lo, hi))
+    for lo, hi in _joined(months):
+        if lo is not None and hi is not None and _months_between(lo, hi) <= DIRECT_MONTHS:
+            m = agg_product_month.c
+            parts.append(sa.select(m.product_id, *[m[c] for c in cols]).where(
+                date_clause(m.month, lo, hi), scope_clause(m, filters), segment_clause(m.segment_id, filters), only(m)))
             continue
-        t, key = {"year": agg_product_year, "quarter": agg_product_quarter, "month": agg_product_month}[grain].c, grain
-        parts.append(sa.select(t.product_id, *[t[c] for c in MONEY], *([t.orders] if with_orders else [])).where(
-            date_clause(t[key], lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
+        parts.append(_product_through(filters, cols, only, hi, 1))
+        if lo is not None:
+            parts.append(_product_through(filters, cols, only, lo, -1))
     u = _union(parts)
-    sums = [sa.func.sum(u.c[c]).label(c) for c in (*MONEY, *(["orders"] if with_orders else []))]
+    sums = [sa.func.sum(u.c[c]).label(c) for c in cols]
     return sa.select(u.c.product_id, *sums).group_by(u.c.product_id).having(sa.func.sum(u.c.units) > 0).subquery("per_product")
+
+
+DIRECT_MONTHS = 2  # up to this many months read their own rows; longer spans two running-sum rows per product
+
+
+def _months_between(lo, hi) -> int:
+    return (hi.year - lo.year) * 12 + hi.month - lo.month
+
+
+def _joined(spans):
+    """Month spans (lo, hi) with touching ones joined (the pieces of one range come out of order)."""
+    out: list[list] = []
+    for lo, hi in sorted(spans, key=lambda span: (span[0] is not None, span[0])):
+        if out and out[-1][1] == lo:
+            out[-1][1] = hi
+        else:
+            out.append([lo, hi])
+    return [tuple(span) for span in out]
+
+
+def _product_through(filters: Filters, cols, only, before, sign: int):
+    """Each product's sales from the start up to the month `before` (exclusive; None: all), times `sign`:
+    the rows of the latest month before it in agg_product_cum."""
+    c = agg_product_cum.c
+    latest = sa.select(sa.func.max(c.month)).where(c.month < before if before is not None else TRUE).scalar_subquery()
+    return sa.select(c.product_id, *[(c[x] if sign > 0 else -c[x]).label(x) for x in cols]).where(
+        c.month == latest, scope_clause(c, filters), segment_clause(c.segment_id, filters), only(c))
 
 
 def order_rows_where(filters: Filters):
@@ -146,10 +183,11 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
     `customer_clause(cols)`, a condition on city and platform columns, keeps the customers it matches):
     the UNION of the customers of the range's whole years (agg_customer_year), whole months
     (agg_customer_month) and edge days (order_facts), a fraction of the range's orders to read; all
-    time without a customer filter from agg_customer."""
-    if filters.start is None and filters.end is None and customer_clause is None:
-        c = agg_customer.c
-        return int(scalar_rows(sa.select(sa.func.count()).where(c[f"orders_{filters.status_scope}"] > 0))[0][0])
+    time from agg_first_month (every customer with an order in scope has one first month)."""
+    if filters.start is None and filters.end is None:
+        m = agg_first_month.c
+        return int(scalar_rows(sa.select(sa.func.sum(m.customers)).where(
+            m.scope == filters.status_scope, customer_clause(m) if customer_clause else TRUE))[0][0] or 0)
 
     def chosen(cols, has_columns: bool):
         if customer_clause is None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from catalogue_oracle import EXPECTED, Raw
+from catalogue_oracle import EXPECTED, Raw, order_level
 from conftest import BACKENDS, fresh_database
 from dashboard.queries import cache, engine as query_engine
 from dashboard.queries.catalogue import DATASETS, run_dataset
@@ -200,3 +200,29 @@ def test_a_product_sold_only_before_the_range_in_its_month_is_not_listed(loaded)
     assert_same(actual, EXPECTED["product_table"](raw, filters.only(*DATASETS["product_table"].dimensions)), "product_table")
     top = run_dataset("kpis", filters, validate=False, use_cache=False).iloc[0]["top_product"]
     assert top == EXPECTED["kpis"](raw, filters.only(*DATASETS["kpis"].dimensions)).iloc[0]["top_product"]
+
+
+def test_active_customers_count_each_customer_once_across_a_ranges_pieces(loaded):
+    """Distinct active customers are counted piece by piece (whole years and months, the partial months at
+    either end, a range inside one month): ranges cut around the busiest customer's order days, so that
+    customer has orders in several pieces of each, in every scope, with and without a customer filter."""
+    _, raw = loaded
+    o = order_level(raw)
+    busiest = o["customer_id"].value_counts().index[0]
+    days = sorted(pd.to_datetime(o.loc[o["customer_id"] == busiest, "day"]).dt.date.unique())
+    first, last = days[0], days[-1]
+    city = raw.customers.set_index("customer_id").loc[busiest, "city"]
+    ranges = [(first, last), (first + timedelta(days=1), last), (first, last - timedelta(days=1)),
+              (first.replace(day=1), last), (first, date(last.year, last.month, 1) - timedelta(days=1)),
+              (None, last), (first, None), (first, first + timedelta(days=9)), (days[len(days) // 2], last)]
+    assert len(days) >= 3 and last.month != first.month
+    checked = 0
+    for start, end in ranges:
+        for scope in ("valid", "gross", "net"):
+            for cities in ((), (city,)):
+                filters = Filters(start=start, end=end, status_scope=scope, cities=cities)
+                actual = run_dataset("user_kpis", filters, validate=False, use_cache=False)
+                assert_same(actual, EXPECTED["user_kpis"](raw, filters.only(*DATASETS["user_kpis"].dimensions)),
+                            f"user_kpis {start}..{end} {scope} {cities}")
+                checked += 1
+    assert checked == len(ranges) * 6
