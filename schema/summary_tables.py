@@ -542,19 +542,9 @@ agg_active_month = Table(
 
 
 def _select_active_month():
-    f = order_facts.c
-    month = month_of(f.day)
-    # one row per customer and month first (flags 0/1: MAX = "some order in the scope"), so the
-    # customer lookup and the count run on those rather than on every order with a COUNT(DISTINCT)
-    active = sorted_groups(sa.select(f.customer_id, month.label("month"), sa.func.max(f.is_valid).label("valid"),
-                                     sa.func.max(f.is_net).label("net"))
-                           .group_by(f.customer_id, month)).subquery("active")
-    a = active.c
-    return in_written_order((
-        sa.select(a.month, customers.c.city, customers.c.platform, sa.func.count(), sa.func.sum(a.valid), sa.func.sum(a.net))
-        .select_from(active.join(customers, customers.c.customer_id == a.customer_id))
-        .group_by(a.month, customers.c.city, customers.c.platform)
-    ))
+    m = agg_customer_month.c  # one row per customer and month, with city and platform: no second pass over the orders
+    return sa.select(m.month, m.city, m.platform, sa.func.count(), sa.func.sum(m.is_valid), sa.func.sum(m.is_net)).group_by(
+        m.month, m.city, m.platform)
 
 
 summary(agg_active_month, _select_active_month)
