@@ -386,9 +386,9 @@ agg_customer_month = Table(
 def _select_customer_month():
     f, c = order_facts.c, customers.c
     month = month_of(f.day)
-    return sorted_groups(sa.select(month, f.customer_id, sa.func.min(c.city), sa.func.min(c.platform), sa.func.max(f.is_valid),
-                                   sa.func.max(f.is_net))
-                         .select_from(order_facts.join(customers, c.customer_id == f.customer_id)).group_by(month, f.customer_id))
+    return sorted_groups(in_written_order(
+        sa.select(month, f.customer_id, sa.func.min(c.city), sa.func.min(c.platform), sa.func.max(f.is_valid), sa.func.max(f.is_net))
+        .select_from(order_facts.join(customers, c.customer_id == f.customer_id)).group_by(month, f.customer_id)))
 
 
 summary(agg_customer_month, _select_customer_month)
