@@ -102,7 +102,7 @@ def test_a_query_error_is_not_remembered_while_the_data_version_reads(on_db, tmp
     shutil.copy(on_db.removeprefix("sqlite:///"), copy)
     engine = create_engine(f"sqlite:///{copy}")
     with engine.begin() as conn:
-        conn.execute(sa.text("DROP TABLE agg_signup_month"))  # what users_by_city reads
+        conn.execute(sa.text("DROP TABLE agg_signup_place_month"))  # what users_by_city reads
     engine.dispose()
     query_engine.configure(f"sqlite:///{copy}")
     cache.clear_cache()
