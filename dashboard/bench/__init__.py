@@ -39,7 +39,7 @@ def bench_dashboard(database_url: str | None, *, orders: int, seed: int = 42, re
     from dashboard.bench.changes import MAX_CHANGES, filter_changes
     from dashboard.bench.replay import CACHED_REPEATS, Replayer, real_pages
     from dashboard.queries import engine as query_engine
-    from dashboard.queries.bench import _data_range, bench_database
+    from dashboard.queries.bench import _data_range, bench_database, cpu_reference_s
     from dashboard.queries.filters import DIMENSIONS
     from dashboard.queries.options import known_values
     from schema.config import Settings
@@ -56,13 +56,14 @@ def bench_dashboard(database_url: str | None, *, orders: int, seed: int = 42, re
             first, last = _data_range()
             values = {field: known_values(field) for field in DIMENSIONS}
             replayer = Replayer(app)
-            figures["load_average_replay"] = [_load()]
+            figures["load_average_replay"], figures["cpu_reference_s"] = [_load()], [cpu_reference_s()]
             for page in real_pages():
                 changes = filter_changes(page.get("filters"), first, last, values, limit=max_changes or MAX_CHANGES)
                 figures["pages"][page["name"]] = replayer.page(
                     page, changes, cached_repeats=CACHED_REPEATS if cached_repeats is None else cached_repeats,
                     progress=progress)
             figures["load_average_replay"].append(_load())
+            figures["cpu_reference_s"].append(cpu_reference_s())
             why_not = chromium.available() if browser else "not asked for"
             figures["browser"] = {"skipped": why_not, "loads": loads or chromium.LOADS}
             if why_not is None:

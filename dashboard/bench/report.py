@@ -2,6 +2,8 @@
 the slowest callbacks with the datasets they load (where the time goes)."""
 from __future__ import annotations
 
+from dashboard.queries.bench import cpu_reference_text
+
 TARGETS = {"uncached_p95_ms": 150.0, "cached_p95_ms": 30.0, "browser_ms": 2000.0, "points_per_trace": 5000}
 SLOWEST = 10
 
@@ -26,7 +28,7 @@ def format_bench_dashboard(figures: dict) -> str:
     orders = f"{figures['orders']:,} orders" if figures.get("orders") else "data as it is"
     lines = [f"dashboard pages on {figures['database']} [{figures['backend']}, {orders}]; {figures.get('cpu_count')} cores, "
              f"load average {_load(figures.get('load_average_replay'))} (server replay), "
-             f"{_load(figures.get('load_average_browser'))} (browser)"]
+             f"{_load(figures.get('load_average_browser'))} (browser); {cpu_reference_text(figures)}"]
     head = (f"{'page':<16} {'callbacks':>9} {'changes':>7} | {'uncached p50':>12} {'p95':>9} {'cpu p95':>9} | "
             f"{'cached p50':>10} {'p95':>9} {'cpu p95':>9} | {'points':>7} {'rows':>5} | {'browser cold':>12} {'warm':>9}")
     lines += ["", head, "-" * len(head)]

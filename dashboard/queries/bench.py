@@ -28,6 +28,17 @@ NAIVE_BUDGET_S = 60.0  # per dataset: the naive queries can take seconds each at
 TARGET_UNCACHED_MS, TARGET_CACHED_MS = 50.0, 5.0
 
 
+def cpu_reference_s() -> float:
+    """Seconds a fixed CPU-bound loop takes (best of three): this virtual machine's speed drifts by up to
+    2x between runs, so every bench prints it next to its figures to make runs comparable."""
+    def once() -> float:
+        start, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        return time.perf_counter() - start
+    return round(min(once() for _ in range(3)), 3)
+
+
 # ---------------------------------------------------------------- the database to measure
 @contextlib.contextmanager
 def bench_database(url: str | None, *, orders_n: int, seed: int, reuse: bool):
@@ -184,6 +195,12 @@ def measure(names=None) -> dict:
     for name in names or sorted(DATASETS):
         ds = DATASETS[name]
         uncached, uncached_cpu, cached_ms = [], [], []
+        # warm-up, untimed: the pages of the tables the dataset reads, not its results (cleared before every
+        # run). This machine's kernel pages out file cache left idle for a while (DAMON reclaim); without
+        # it the first query of a dataset would time disk reads of a cold SQLite file
+        for filters in sets.values():
+            cache.clear_results()
+            run_dataset(name, filters)
         for filters in sets.values():
             cache.clear_results()
             wall, cpu = _wall_and_cpu_ms(lambda: run_dataset(name, filters))
@@ -214,19 +231,25 @@ def bench_queries(database_url: str | None, *, orders: int, seed: int, reuse: bo
         cache.init_cache(settings=Settings(cache_type="SimpleCache"))
         cache.clear_cache()
         freeze_startup_objects()  # as the server does after start-up
-        load_before = os.getloadavg()[0]
+        load_before, cpu_before = os.getloadavg()[0], cpu_reference_s()
         figures = measure()
+        figures["cpu_reference_s"] = [cpu_before, cpu_reference_s()]
         figures["load_average"] = f"{load_before:.1f} -> {os.getloadavg()[0]:.1f}"
         figures["orders"] = orders if not reuse else None
         figures["targets_ms"] = {"uncached_p95": TARGET_UNCACHED_MS, "cached_p95": TARGET_CACHED_MS}
     return figures
 
 
+def cpu_reference_text(figures: dict) -> str:
+    ref = figures.get("cpu_reference_s")
+    return f"CPU reference loop {ref[0]:.2f} -> {ref[-1]:.2f} s, lower is faster" if ref else "CPU reference not measured"
+
+
 def format_bench_queries(figures: dict) -> str:
     head = (f"{'dataset':<30} {'uncached p50':>12} {'p95':>8} {'cpu p95':>8} {'cached p50':>10} {'p95':>6} "
             f"{'naive p50':>10} {'p95':>9} {'naive/ours':>10}")
     lines = [f"query latency on {figures['database']} over {len(figures['filter_sets'])} filter sets (ms; load average "
-             f"{figures.get('load_average', '?')})", head, "-" * len(head)]
+             f"{figures.get('load_average', '?')}; {cpu_reference_text(figures)})", head, "-" * len(head)]
     misses = []
     for name, e in figures["datasets"].items():
         naive = e.get("naive")
