@@ -116,9 +116,11 @@ PERIOD_OF = {"day": lambda col: col, "month": month_of, "year": year_of}
 PERIOD_COMMENT = {"month": "first day of the month", "year": "1 January"}
 
 
-def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), comment: str) -> Table:
+def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), carry: tuple[str, ...] = (),
+            comment: str) -> Table:
     """A coarser copy of a summary whose first key column is its period (day or month): that period
-    as `to` (day, month or year), its other key columns but `drop`, its other columns summed."""
+    as `to` (day, month or year), its other key columns but `drop`, the `carry` columns (functions of
+    the key, e.g. a product's segment) as they are, its other columns summed."""
     period, *rest = source.primary_key.columns
     keys = [c for c in rest if c.name not in drop]
     values = [c for c in source.columns if not c.primary_key]
@@ -129,7 +131,7 @@ def _rollup(name: str, source: Table, *, to: str, drop: tuple[str, ...] = (), co
     def select():
         d = source.c
         group = [PERIOD_OF[to](d[period.name]), *[d[c.name] for c in keys]]
-        return sorted_groups(sa.select(*group, *[sa.func.sum(d[c.name]) for c in values])
+        return sorted_groups(sa.select(*group, *[(sa.func.min if c.name in carry else sa.func.sum)(d[c.name]) for c in values])
                              .group_by(*group))
 
     summary(table, select)
@@ -210,6 +212,8 @@ def _select_product_month():
 
 
 summary(agg_product_month, _select_product_month)
+agg_product_year = _rollup("agg_product_year", agg_product_month, to="year", carry=("segment_id",),
+                           comment="Summary: agg_product_month rolled up to years (a range's whole year reads these).")
 
 agg_product_cum = Table(
     "agg_product_cum", metadata,

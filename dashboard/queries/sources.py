@@ -2,8 +2,8 @@
 
 `sales_rows`   segment-level money/units for a date range: whole months from agg_sales_month,
                edge days from agg_sales_day (UNION ALL), with a `month` column.
-`product_rows` product-level money/units/orders: whole months from agg_product_month (short spans)
-               or the running sums of agg_product_cum, edge days from line_facts (day-clustered).
+`product_rows` product-level money/units/orders: whole years and months from agg_product_year/_month
+               (short spans) or the running sums of agg_product_cum, edge days from line_facts (day-clustered).
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
 `order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
@@ -22,7 +22,7 @@ from dashboard.queries.sql import (
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
-    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_cum, agg_product_month,
+    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year,
     agg_sales_day, agg_sales_month, line_facts, order_facts,
 )
 from schema.tables import customers, payment_methods, products
@@ -67,9 +67,10 @@ def _product_days(filters: Filters, lo, hi, with_orders: bool, only, sign: int):
 def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: list[int] | None = None) -> sa.Subquery:
     """One row per product sold in the range: product_id, revenue, before_discount, discount, units, cost,
     and unless `with_orders` is false orders (distinct orders with the product: the costly part over edge
-    days); only the products `product_ids` when given. Whole months come from agg_product_month, or
-    for longer spans from agg_product_cum (the running sums through the span's last month less those
-    before its first: two rows per product however long the span); edge days from line_facts. Some
+    days); only the products `product_ids` when given. Whole years and months come from
+    agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
+    running sums through the span's last month less those before its first: two rows per product
+    however long the span); edge days from line_facts. Some
     pieces are negative (a month less its days outside the range), so a product whose sales all fell
     outside sums to 0 units and is left out."""
     def only(cols):
@@ -83,10 +84,12 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
         else:
             months.append((lo, hi))
     for lo, hi in _joined(months):
-        if lo is not None and hi is not None and _months_between(lo, hi) <= DIRECT_MONTHS:
-            m = agg_product_month.c
-            parts.append(sa.select(m.product_id, *[m[c] for c in cols]).where(
-                date_clause(m.month, lo, hi), scope_clause(m, filters), segment_clause(m.segment_id, filters), only(m)))
+        pieces = split_range(lo, hi, ("year", "month")) if lo is not None and hi is not None else []
+        if pieces and sum(_periods(*piece) for piece in pieces) <= DIRECT_PERIODS:
+            for grain, a, b in pieces:
+                t = {"year": agg_product_year, "month": agg_product_month}[grain].c
+                parts.append(sa.select(t.product_id, *[t[c] for c in cols]).where(
+                    date_clause(t[grain], a, b), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
             continue
         parts.append(_product_through(filters, cols, only, hi, 1))
         if lo is not None:
@@ -96,11 +99,13 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
     return sa.select(u.c.product_id, *sums).group_by(u.c.product_id).having(sa.func.sum(u.c.units) > 0).subquery("per_product")
 
 
-DIRECT_MONTHS = 2  # up to this many months read their own rows; longer spans two running-sum rows per product
+DIRECT_PERIODS = 2  # a span of at most two whole years or months reads their rows; longer ones two running totals
 
 
-def _months_between(lo, hi) -> int:
-    return (hi.year - lo.year) * 12 + hi.month - lo.month
+def _periods(grain: str, lo, hi) -> int:
+    """Whole years or months in the piece [lo, hi) (a row per product each)."""
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month
+    return months // 12 if grain == "year" else months
 
 
 def _joined(spans):
