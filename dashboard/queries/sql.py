@@ -80,7 +80,7 @@ def mask_clause(cols, filters: Filters):
 
 
 # ---------------------------------------------------------------- whole years / months and edge days
-MONTHS_PER = {"year": 12, "quarter": 3, "month": 1}
+MONTHS_PER = {"year": 12, "month": 1}
 
 
 def _floor(d: date, grain: str) -> date:
@@ -114,7 +114,6 @@ def split_range(start: date | None, end_exclusive: date | None, grains: tuple[st
     if end_exclusive is not None and hi < end_exclusive:
         pieces += split_range(hi, end_exclusive, finer)
     return pieces
-
 
 
 def split_range_signed(start: date | None, end_exclusive: date | None, grains: tuple[str, ...]) -> list[tuple[str, date | None, date | None, int]]:

@@ -51,7 +51,7 @@ def test_params_are_typed_from_their_defaults():
     assert parse_params(DATASETS["orders_trend"], {}) == {"grain": "day"}
 
 
-@pytest.mark.parametrize("grains", [("year", "month"), ("year", "quarter", "month"), ("quarter",)])
+@pytest.mark.parametrize("grains", [("year", "month"), ("month",), ("year",)])
 @pytest.mark.parametrize("start, end", [(date(2022, 3, 17), date(2024, 2, 10)), (date(2022, 11, 30), date(2023, 2, 2)),
                                         (date(2023, 4, 1), date(2023, 10, 1))])
 def test_split_range_covers_the_range_exactly_once_in_whole_units(grains, start, end):
@@ -62,7 +62,7 @@ def test_split_range_covers_the_range_exactly_once_in_whole_units(grains, start,
         assert not days & set(span)
         days |= set(span)
         if grain != "day":  # whole units: from the first day of one to the first day of another
-            months = {"year": 12, "quarter": 3, "month": 1}[grain]
+            months = {"year": 12, "month": 1}[grain]
             assert lo.day == hi.day == 1 and (lo.month - 1) % months == (hi.month - 1) % months == 0
     assert days == set(pd.date_range(start, end, inclusive="left").date)
 
@@ -77,7 +77,7 @@ def test_signed_pieces_count_every_day_of_the_range_once(start, end):
     lo_all, hi_all = date(2021, 1, 1), date(2026, 1, 1)
     weight = dict.fromkeys(pd.date_range(lo_all, hi_all, inclusive="left").date, 0)
     day_rows = 0
-    for grain, lo, hi, sign in split_range_signed(start, end, ("year", "quarter", "month")):
+    for grain, lo, hi, sign in split_range_signed(start, end, ("month",)):
         for d in pd.date_range(lo or lo_all, hi or hi_all, inclusive="left").date:
             weight[d] += sign
         day_rows += (hi - lo).days if grain == "day" else 0
@@ -88,9 +88,10 @@ def test_signed_pieces_count_every_day_of_the_range_once(start, end):
 
 def test_split_range_takes_the_coarsest_whole_units():
     assert ("year", date(2023, 1, 1), date(2024, 1, 1)) in split_range(date(2022, 3, 17), date(2024, 2, 10), ("year", "month"))
-    assert split_range(date(2022, 2, 17), date(2023, 7, 16), ("year", "quarter", "month")) == [
-        ("quarter", date(2022, 4, 1), date(2023, 7, 1)), ("month", date(2022, 3, 1), date(2022, 4, 1)),
-        ("day", date(2022, 2, 17), date(2022, 3, 1)), ("day", date(2023, 7, 1), date(2023, 7, 16))]
+    assert split_range(date(2022, 2, 17), date(2024, 7, 16), ("year", "month")) == [
+        ("year", date(2023, 1, 1), date(2024, 1, 1)), ("month", date(2022, 3, 1), date(2023, 1, 1)),
+        ("day", date(2022, 2, 17), date(2022, 3, 1)), ("month", date(2024, 1, 1), date(2024, 7, 1)),
+        ("day", date(2024, 7, 1), date(2024, 7, 16))]
     assert split_range(None, None, ("month",)) == [("month", None, None)]
 
 
