@@ -39,9 +39,8 @@ def cpu_reference_s() -> float:
 
     def once() -> float:
         start = time.perf_counter()
-        ranks = {x: i for i, x in enumerate(sorted(data))}
-        texts = sorted(str(x) for x in data[:100_000])
-        assert len(ranks) <= len(data) and texts
+        {x: i for i, x in enumerate(sorted(data))}  # noqa: B018 - the work is the point
+        sorted(str(x) for x in data[:100_000])
         return time.perf_counter() - start
     return round(min(once() for _ in range(2)), 3)
 

@@ -35,11 +35,6 @@ def _month_range_clause(col, f: Filters):
     return date_clause(col, f.start.replace(day=1) if f.start else None, f.end_exclusive)
 
 
-def _count(stmt) -> int:
-    value = read_frame(stmt).iat[0, 0]
-    return int(value or 0)
-
-
 def active_users(f: Filters) -> int:
     """Distinct customers with an order in scope in the range (exact), of the chosen cities and platforms."""
     return active_customers(f, (lambda cols: customer_clause(f, cols)) if _has_customer_filter(f) else None)

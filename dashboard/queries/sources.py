@@ -70,9 +70,8 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
     days); only the products `product_ids` when given. Whole years and months come from
     agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
     running sums through the span's last month less those before its first: two rows per product
-    however long the span); edge days from line_facts. Some
-    pieces are negative (a month less its days outside the range), so a product whose sales all fell
-    outside sums to 0 units and is left out."""
+    however long the span); edge days from line_facts. Some pieces are negative (a month less its days
+    outside the range), so a product whose sales all fell outside sums to 0 units and is left out."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
