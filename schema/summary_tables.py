@@ -58,6 +58,15 @@ def sorted_groups(select):
     return select.prefix_with("SQL_BIG_RESULT", dialect="mysql").prefix_with("SQL_BIG_RESULT", dialect="mariadb")
 
 
+def in_key_order(select, key_columns: int):
+    """MySQL/MariaDB: emit the rows sorted on the target's primary key (its first `key_columns` output
+    columns), so InnoDB appends to its clustered index instead of splitting pages within a day; a
+    filesort of the 1.3M order lines costs less than it saves (line_facts 9.9 s -> 7.5 s). SQLite
+    gains nothing from it (measured), so other backends insert as read."""
+    order = "ORDER BY " + ", ".join(str(i) for i in range(1, key_columns + 1))
+    return select.suffix_with(order, dialect="mysql").suffix_with(order, dialect="mariadb")
+
+
 def mysql_ignore_index(select, table: Table, index: str):
     """MySQL/MariaDB only: scan the table rather than walk `index` with a row lookup per entry."""
     for name in ("mysql", "mariadb"):
@@ -157,10 +166,10 @@ line_facts = Table(
 
 def _select_line_facts():
     o, oi, d = orders.c, order_items.c, product_segment.c
-    return in_written_order(sa.select(
+    return in_key_order(in_written_order(sa.select(
         day_of(o.order_date), d.segment_id, o.is_valid, o.is_net, oi.product_id, oi.order_item_id, oi.order_id,
         oi.after_discount, oi.before_discount, oi.discount_amount, oi.quantity, oi.quantity * d.unit_cost,
-    ).select_from(_lines()))
+    ).select_from(_lines())), 6)
 
 
 summary(line_facts, _select_line_facts)
@@ -390,9 +399,12 @@ agg_customer_month = Table(
 def _select_customer_month():
     f, c = order_facts.c, customers.c
     month = month_of(f.day)
-    return sorted_groups(in_written_order(
-        sa.select(month, f.customer_id, sa.func.min(c.city), sa.func.min(c.platform), sa.func.max(f.is_valid), sa.func.max(f.is_net))
-        .select_from(order_facts.join(customers, c.customer_id == f.customer_id)).group_by(month, f.customer_id)))
+    # grouped first, then joined: one customer lookup per customer-month rather than per order
+    # (SQLite 4.8 s -> 2.7 s at 1M orders)
+    per = sorted_groups(sa.select(month.label("month"), f.customer_id, sa.func.max(f.is_valid).label("is_valid"),
+                                  sa.func.max(f.is_net).label("is_net")).group_by(month, f.customer_id)).subquery("per_month")
+    return in_written_order(sa.select(per.c.month, per.c.customer_id, c.city, c.platform, per.c.is_valid, per.c.is_net)
+                            .select_from(per.join(customers, c.customer_id == per.c.customer_id)))
 
 
 summary(agg_customer_month, _select_customer_month)
