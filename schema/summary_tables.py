@@ -197,17 +197,32 @@ def _select_sales_day():
 
 summary(agg_sales_day, _select_sales_day)
 
-# ---------------------------------------------------------------- sales: product x month
+# ---------------------------------------------------------------- sales: product x month, one column per status scope
+SCOPE_SUFFIXES = ("gross", "valid", "net")
+PRODUCT_SUMS = ("revenue", "before_discount", "discount", "units", "cost", "orders")
+
+
+def scoped_name(measure: str, scope: str) -> str:
+    return f"{measure}_{scope}"
+
+
+def _scoped_product_columns() -> list[Column]:
+    """Every product measure once per status scope (gross: all orders, valid, net): a product's month
+    is one row whatever the scope, so a range reads one row per product and piece."""
+    types = {c.name: (c.type, c.comment) for c in _money()}
+    types["orders"] = (Integer(), "distinct orders with the product")
+    return [Column(scoped_name(m, s), types[m][0], nullable=False, comment=f"{types[m][1]}, orders in scope {s}")
+            for s in SCOPE_SUFFIXES for m in PRODUCT_SUMS]
+
+
 agg_product_month = Table(
     "agg_product_month", metadata,
     Column("month", Date, primary_key=True),
     Column("product_id", Integer, primary_key=True, autoincrement=False),
-    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
     Column("segment_id", Integer, nullable=False),
-    *_money(),
-    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
+    *_scoped_product_columns(),
     Index(None, "segment_id", "month"),
-    comment="Summary: order lines per month x product x status flags.",
+    comment="Summary: order lines per month x product, each measure per status scope.",
     **NO_ROWID,
 )
 
@@ -215,9 +230,19 @@ agg_product_month = Table(
 def _select_product_month():
     f = line_facts.c  # the lines already joined to their order and segment: one scan, no second join
     month = month_of(f.day)
-    return (sa.select(month, f.product_id, f.is_valid, f.is_net, sa.func.min(f.segment_id), *_money_sums(f),
-                      sa.func.count(sa.distinct(f.order_id)))
-            .group_by(month, f.product_id, f.is_valid, f.is_net))
+    # per status flags first (an order has one set of flags, so its distinct orders add up across them),
+    # then one row per product with the flags' sums folded into the scopes
+    per_flags = (sa.select(month.label("month"), f.product_id, f.is_valid, f.is_net, sa.func.min(f.segment_id).label("segment_id"),
+                           *[sa.func.sum(f[c]).label(c) for c in PRODUCT_SUMS[:-1]],
+                           sa.func.count(sa.distinct(f.order_id)).label("orders"))
+                 .group_by(month, f.product_id, f.is_valid, f.is_net).subquery("per_flags"))
+    g = per_flags.c
+    flag = {"gross": None, "valid": g.is_valid, "net": g.is_net}
+    zero = sa.literal_column("0")
+    return (sa.select(g.month, g.product_id, sa.func.min(g.segment_id),
+                      *[sa.func.sum(g[m] if flag[s] is None else sa.case((flag[s] == 1, g[m]), else_=zero))
+                        for s in SCOPE_SUFFIXES for m in PRODUCT_SUMS])
+            .group_by(g.month, g.product_id))
 
 
 summary(agg_product_month, _select_product_month)
@@ -228,31 +253,27 @@ agg_product_cum = Table(
     "agg_product_cum", metadata,
     Column("month", Date, primary_key=True, comment="first day of the month: the sums run through its last day"),
     Column("product_id", Integer, primary_key=True, autoincrement=False),
-    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
     Column("segment_id", Integer, nullable=False),
-    *_money(),
-    Column("orders", Integer, nullable=False, comment="distinct orders with the product"),
-    comment="Summary: per product x status flags, its sales from the start through each month that has sales (a row for "
-            "every such month from the product's first one): whole months m1..m2 are the latest row up to m2 less the "
-            "latest row before m1, two rows per product however long the range.",
+    *_scoped_product_columns(),
+    comment="Summary: per product, its sales from the start through each month (a row for every month from the "
+            "product's first one, each measure per status scope): whole months m1..m2 are the latest row up to m2 "
+            "less the latest row before m1, two rows per product however long the range.",
     **NO_ROWID,
 )
-CUMULATED = ("revenue", "before_discount", "discount", "units", "cost", "orders")
 
 
 def _select_product_cum():
     m = agg_product_month.c
     months = sa.select(m.month).distinct().subquery("months")
-    keys = (sa.select(m.product_id, m.is_valid, m.is_net, sa.func.min(m.segment_id).label("segment_id"),
-                      sa.func.min(m.month).label("first_month"))
-            .group_by(m.product_id, m.is_valid, m.is_net).subquery("product_keys"))
+    keys = (sa.select(m.product_id, sa.func.min(m.segment_id).label("segment_id"), sa.func.min(m.month).label("first_month"))
+            .group_by(m.product_id).subquery("product_keys"))
     k, sold = keys.c, agg_product_month.alias("sold")
-    grid = keys.join(months, months.c.month >= k.first_month).outerjoin(sold, sa.and_(
-        sold.c.month == months.c.month, sold.c.product_id == k.product_id, sold.c.is_valid == k.is_valid,
-        sold.c.is_net == k.is_net))
-    running = {"partition_by": (k.product_id, k.is_valid, k.is_net), "order_by": months.c.month}
-    return sa.select(months.c.month, k.product_id, k.is_valid, k.is_net, k.segment_id,
-                     *[sa.func.sum(sa.func.coalesce(sold.c[c], 0)).over(**running) for c in CUMULATED]).select_from(grid)
+    grid = keys.join(months, months.c.month >= k.first_month).outerjoin(
+        sold, sa.and_(sold.c.month == months.c.month, sold.c.product_id == k.product_id))
+    running = {"partition_by": k.product_id, "order_by": months.c.month}
+    sums = [c.name for c in agg_product_cum.columns if not c.primary_key and c.name != "segment_id"]
+    return sa.select(months.c.month, k.product_id, k.segment_id,
+                     *[sa.func.sum(sa.func.coalesce(sold.c[c], 0)).over(**running) for c in sums]).select_from(grid)
 
 
 summary(agg_product_cum, _select_product_cum)
@@ -429,7 +450,6 @@ def _select_customer_year():
 summary(agg_customer_year, _select_customer_year)
 
 # ---------------------------------------------------------------- customers: lifetime per customer
-SCOPE_SUFFIXES = ("gross", "valid", "net")
 
 agg_customer = Table(
     "agg_customer", metadata,

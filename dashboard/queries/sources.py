@@ -23,7 +23,7 @@ from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
     agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year,
-    agg_sales_day, agg_sales_month, line_facts, order_facts,
+    agg_sales_day, agg_sales_month, line_facts, order_facts, scoped_name,
 )
 from schema.tables import customers, payment_methods, products
 
@@ -70,7 +70,7 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
     days); only the products `product_ids` when given. Whole years and months come from
     agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
     running sums through the span's last month less those before its first: two rows per product
-    however long the span); edge days from line_facts. Some pieces are negative (a month less its days
+    however long the span), each row carrying every status scope's sums; edge days from line_facts. Some pieces are negative (a month less its days
     outside the range), so a product whose sales all fell outside sums to 0 units and is left out."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
@@ -87,8 +87,8 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
         if pieces and sum(_periods(*piece) for piece in pieces) <= DIRECT_PERIODS:
             for grain, a, b in pieces:
                 t = {"year": agg_product_year, "month": agg_product_month}[grain].c
-                parts.append(sa.select(t.product_id, *[t[c] for c in cols]).where(
-                    date_clause(t[grain], a, b), scope_clause(t, filters), segment_clause(t.segment_id, filters), only(t)))
+                parts.append(sa.select(t.product_id, *_in_scope(t, cols, filters, 1)).where(
+                    date_clause(t[grain], a, b), segment_clause(t.segment_id, filters), only(t)))
             continue
         parts.append(_product_through(filters, cols, only, hi, 1))
         if lo is not None:
@@ -123,8 +123,14 @@ def _product_through(filters: Filters, cols, only, before, sign: int):
     the rows of the latest month before it in agg_product_cum."""
     c = agg_product_cum.c
     latest = sa.select(sa.func.max(c.month)).where(c.month < before if before is not None else TRUE).scalar_subquery()
-    return sa.select(c.product_id, *[(c[x] if sign > 0 else -c[x]).label(x) for x in cols]).where(
-        c.month == latest, scope_clause(c, filters), segment_clause(c.segment_id, filters), only(c))
+    return sa.select(c.product_id, *_in_scope(c, cols, filters, sign)).where(
+        c.month == latest, segment_clause(c.segment_id, filters), only(c))
+
+
+def _in_scope(cols, names, filters: Filters, sign: int):
+    """The scope's columns of a product summary (one per measure and status scope), as the measures' names."""
+    picked = [cols[scoped_name(x, filters.status_scope)] for x in names]
+    return [(col if sign > 0 else -col).label(x) for col, x in zip(picked, names)]
 
 
 def order_rows_where(filters: Filters):
