@@ -66,6 +66,9 @@ def filter_sets(raw: Raw) -> dict[str, Filters]:
         "ads": Filters(platforms=tuple(ad_platforms[:2]), campaigns=tuple(camps[:30]), start=date(2022, 4, 1), end=date(2022, 12, 31)),
         "gross": Filters(status_scope="gross", start=date(2022, 6, 1), end=date(2022, 7, 15), categories=tuple(cats[:2])),
         "net": Filters(status_scope="net", start=date(2023, 1, 1), end=date(2023, 12, 31)),
+        # long spans: product sums from the running totals (agg_product_cum) in the other scopes' columns
+        "gross_long": Filters(status_scope="gross", start=date(2022, 2, 10), end=date(2023, 9, 20)),
+        "net_open_end": Filters(status_scope="net", start=date(2022, 4, 3), categories=tuple(cats[:3])),
         "empty": Filters(start=date(2030, 1, 1), end=date(2030, 3, 31)),
     }
 
