@@ -42,10 +42,12 @@ def _read_ad_rows(f: Filters) -> pd.DataFrame:
 
 
 def _totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    grouped = frame.groupby(by, as_index=False).agg(ads=("ad_id", "count"), reach=("reach", "sum"), clicks=("clicks", "sum"),
-                                                    purchases=("purchases", "sum"), budget=("budget", "sum"),
-                                                    revenue=("revenue", "sum"))
-    return ints(grouped, "ads", *COUNTS)
+    """Per group of `by`: ads, reach, clicks, purchases, budget, revenue (plain sums: pandas' named
+    aggregation costs several times as much on these few hundred rows)."""
+    grouped = frame.groupby(by, sort=True)
+    totals = grouped[[*COUNTS, "budget", "revenue"]].sum()
+    totals.insert(0, "ads", grouped.size())
+    return ints(totals.reset_index(), "ads", *COUNTS)
 
 
 def _rates(frame: pd.DataFrame) -> pd.DataFrame:
