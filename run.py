@@ -103,8 +103,7 @@ def cmd_dictionary(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from dashboard.queries import engine
-    from dashboard.queries.catalogue import DATASETS, parse_params, run_dataset
+    from dashboard.queries.catalogue import DATASETS, configure, parse_params, run_dataset
     from dashboard.queries.export import to_csv, to_json, to_table
     from dashboard.queries.registry import get_dataset
 
@@ -114,8 +113,8 @@ def cmd_query(args) -> int:
         return 0
     ds = get_dataset(args.dataset)
     filters = filters_from(args)
+    configure(settings_from(args))  # before the params: the settings give some of their defaults
     params = parse_params(ds, dict(_key_value(p) for p in args.param or []))
-    engine.configure(settings_from(args))
     frame = run_dataset(ds.name, filters, params)
     if args.format == "json":
         print(to_json(ds.name, frame, filters.only(*ds.dimensions), params))

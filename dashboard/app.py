@@ -258,7 +258,7 @@ def create_app(settings: Settings | None = None, *, pages_folder: str | Path | N
     Once per process: Dash executes the page modules, whose `dash.callback`s go to one global list
     that the first app to serve a request takes; a second app would get none (or duplicates)."""
     from dashboard import api
-    from dashboard.queries import cache, engine
+    from dashboard.queries import cache, catalogue
     from dashboard.startup import freeze_startup_objects
 
     if _created:
@@ -266,7 +266,7 @@ def create_app(settings: Settings | None = None, *, pages_folder: str | Path | N
                            "(Dash pages register page modules and their callbacks globally)")
     _created.append(True)
     settings = settings or Settings.from_env()
-    engine.configure(settings)
+    catalogue.configure(settings)
     app = dash.Dash(
         "dashboard", use_pages=True, pages_folder=str(pages_folder or PAGES_FOLDER),
         assets_folder=str(ASSETS_FOLDER), assets_ignore=r"^(flatly|darkly)\.min\.css$", serve_locally=True,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries import customers, glossary, marketing, orders, products, questions, sales  # noqa: F401 - registers datasets
+from dashboard.queries import customers, engine, glossary, marketing, orders, products, questions, sales  # noqa: F401 - registers datasets
 from dashboard.queries.cache import cached
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import validate_filters
 from dashboard.queries.registry import DATASETS, Dataset, get_dataset
+from schema.config import Settings
 from schema.errors import InvalidFilter
 from schema.readme_sections import section
 
@@ -26,6 +27,13 @@ def parse_params(ds: Dataset, raw: dict[str, object]) -> dict[str, object]:
         except (TypeError, ValueError):
             raise InvalidFilter(f"parameter {key!r} must be {kind.__name__}, got {value!r}") from None
     return out
+
+
+def configure(settings: Settings) -> None:
+    """Point the catalogue at `settings`: its database, and the dataset defaults that come from the
+    settings (LOW_STOCK_THRESHOLD is low_stock's default threshold, which the Products page shows)."""
+    engine.configure(settings)
+    get_dataset("low_stock").params["threshold"] = int(settings.low_stock_threshold)
 
 
 def run_dataset(name: str, filters: Filters | None = None, params: dict[str, object] | None = None, *,

@@ -2,7 +2,8 @@
 
 Every figure comes from the per-ad totals kept by refresh (ads.reach/clicks/purchases/budget,
 agg_ad.revenue); the filters select campaigns overlapping the date range, campaigns by name and
-ads by platform. These tables hold hundreds to a few thousand rows, so one read serves each dataset.
+ads by platform. These tables hold hundreds to a few thousand rows, so one read serves each dataset
+(the KPI row, over two periods, is summed in SQL instead).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.queries.cache import cached
-from dashboard.queries.engine import read_frame
+from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
@@ -29,14 +30,19 @@ def ad_rows(f: Filters) -> pd.DataFrame:
     return cached("source:ad_rows", f.only(*MARKETING_DIMS), {}, lambda: _read_ad_rows(f)).copy()
 
 
-def _read_ad_rows(f: Filters) -> pd.DataFrame:
+def _selected_ads(*columns, f: Filters):
+    """SELECT `columns` over the ads (joined to their campaign and attributed revenue) that `f` selects."""
     a, c = ads.c, campaigns.c
     overlap = both(*([c.end_date >= f.start] if f.start else []), *([c.start_date <= f.end] if f.end else []))
-    stmt = (sa.select(a.ad_id, a.ad_name, a.ad_format, a.placement, a.platform, a.is_active, a.reach, a.clicks, a.purchases,
-                      a.budget, agg_ad.c.revenue, c.campaign_id, c.campaign_name)
+    return (sa.select(*columns)
             .select_from(ads.join(campaigns, c.campaign_id == a.campaign_id).outerjoin(agg_ad, agg_ad.c.ad_id == a.ad_id))
             .where(overlap, in_clause(c.campaign_name, f.campaigns), in_clause(a.platform, f.platforms)))
-    frame = read_frame(stmt)
+
+
+def _read_ad_rows(f: Filters) -> pd.DataFrame:
+    a, c = ads.c, campaigns.c
+    frame = read_frame(_selected_ads(a.ad_id, a.ad_name, a.ad_format, a.placement, a.platform, a.is_active, a.reach, a.clicks,
+                                     a.purchases, a.budget, agg_ad.c.revenue, c.campaign_id, c.campaign_name, f=f))
     frame["revenue"] = frame["revenue"].fillna(0.0) if not frame.empty else frame["revenue"]
     return ints(frame, "ad_id", "campaign_id", "is_active", *COUNTS)
 
@@ -50,7 +56,8 @@ def _totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return ints(totals.reset_index(), "ads", *COUNTS)
 
 
-def _rates(frame: pd.DataFrame) -> pd.DataFrame:
+def _rates(frame):
+    """CTR, conversion, CPC, CPA, ROAS, ROI and profit from the sums, in a DataFrame or a dict (one row)."""
     frame["ctr_pct"] = ratio(frame["clicks"], frame["reach"], 100)
     frame["conversion_pct"] = ratio(frame["purchases"], frame["clicks"], 100)
     frame["cpc"] = ratio(frame["budget"], frame["clicks"])
@@ -185,12 +192,16 @@ def _kpi_values(f: Filters | None) -> dict:
     """Totals and rates over the ads `ad_rows(f)` selects; every value NULL when there is no period (f is None)."""
     if f is None:
         return dict.fromkeys(KPI_COLUMNS, float("nan"))
-    frame = ad_rows(f)
-    totals = pd.DataFrame([{"campaigns": frame["campaign_id"].nunique(), "ads": len(frame),
-                            **{c: frame[c].sum() for c in (*COUNTS, "budget", "revenue")}}])
-    row = _rates(ints(totals, "campaigns", "ads", *COUNTS)).rename(columns={"purchases": "leads"}).iloc[0]
-    counts = ("campaigns", "ads", "reach", "clicks", "leads")
-    return {c: int(row[c]) if c in counts else float(row[c]) for c in KPI_COLUMNS}
+    a = ads.c
+    zero = sa.literal_column("0")
+    sums = [sa.func.coalesce(sa.func.sum(col), zero).label(col.name) for col in (*[a[c] for c in COUNTS], a.budget, agg_ad.c.revenue)]
+    # summed in SQL and rated as plain numbers: one row to read, not every ad (the previous period's ads
+    # are read for this alone), and no DataFrame for a single row
+    stmt = _selected_ads(sa.func.count(sa.distinct(a.campaign_id)).label("campaigns"), sa.func.count().label("ads"), *sums, f=f)
+    names = ("campaigns", "ads", *COUNTS, "budget", "revenue")
+    row = _rates({n: int(v or 0) if n in names[:5] else float(v or 0) for n, v in zip(names, scalar_rows(stmt)[0])})
+    row["leads"] = row.pop("purchases")
+    return {c: row[c] for c in KPI_COLUMNS}
 
 
 @dataset("marketing_kpis", title="Marketing KPIs", dimensions=MARKETING_DIMS,

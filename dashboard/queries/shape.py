@@ -16,9 +16,12 @@ def ratio(numerator, denominator, scale: float = 1.0):
     return num.astype(float) * scale / den
 
 
-def rounded(frame: pd.DataFrame, *columns: str, digits: int = 2) -> pd.DataFrame:
+def rounded(frame, *columns: str, digits: int = 2):
+    """The columns rounded, in a DataFrame or in a dict of scalars (one row: pandas costs ~0.1 ms an operation)."""
     for col in columns:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float).round(digits)
+        value = frame[col]
+        frame[col] = (round(float(value), digits) if np.isscalar(value)
+                      else pd.to_numeric(value, errors="coerce").astype(float).round(digits))
     return frame
 
 

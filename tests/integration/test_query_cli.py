@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from schema.config import PROJECT_ROOT
@@ -23,9 +25,10 @@ def db(tmp_path_factory):
     return url
 
 
-def query(*args, db_url=None):
+def query(*args, db_url=None, env=None):
     cmd = [sys.executable, "run.py", "query", *args] + (["--database-url", db_url] if db_url else [])
-    return subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
 
 
 def test_list_names_every_dataset():
@@ -69,3 +72,28 @@ def test_bad_input_is_one_line_and_non_zero(db, args, message):
     assert out.returncode != 0
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr
+
+
+def test_low_stock_threshold_defaults_to_the_setting(db):
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        products = pd.read_sql("SELECT product_id, stock FROM products", conn)
+    engine.dispose()
+    threshold = int(products["stock"].quantile(0.2))  # a value that keeps some products and drops most
+    expected = products[products["stock"] <= threshold].sort_values(["stock", "product_id"])["product_id"].head(200).tolist()
+
+    out = query("low_stock", "--format", "json", db_url=db, env={"LOW_STOCK_THRESHOLD": str(threshold)})
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["filters"]["threshold"] == threshold
+    assert [row["product_id"] for row in payload["rows"]] == expected
+    assert 0 < len(expected) < len(products)
+
+    given = query("low_stock", "--param", "threshold=0", "--format", "json", db_url=db, env={"LOW_STOCK_THRESHOLD": "5"})
+    assert json.loads(given.stdout)["filters"]["threshold"] == 0  # an explicit threshold wins
+
+
+def test_a_malformed_setting_is_one_line_and_non_zero(db):
+    out = query("low_stock", db_url=db, env={"LOW_STOCK_THRESHOLD": "lots"})
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "LOW_STOCK_THRESHOLD must be a whole number" in out.stderr, out.stderr
