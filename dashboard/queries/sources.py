@@ -207,9 +207,14 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
         return cols.customer_id.in_(sa.select(customers.c.customer_id).where(customer_clause(customers.c)))
 
     parts = []
-    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("year", "month")):
+    pieces = split_range(filters.start, filters.end_exclusive, ("year", "month"))
+    for grain, lo, hi in pieces:
         t = {"year": agg_customer_year.c, "month": agg_customer_month.c, "day": order_facts.c}[grain]
         parts.append(sa.select(t.customer_id).where(date_clause(t[grain], lo, hi), scope_clause(t, filters),
                                                     chosen(t, grain != "day")))
-    ids = (parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
+    grain, lo, hi = pieces[0]
+    if len(pieces) == 1 and grain != "day" and None not in (lo, hi) and _periods(grain, lo, hi) == 1:
+        ids = parts[0].subquery("ids")  # one year or month: a row per customer already (its key), nothing to de-duplicate
+    else:
+        ids = (parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
     return int(scalar_rows(sa.select(sa.func.count()).select_from(ids))[0][0])

@@ -218,7 +218,13 @@ def test_active_customers_count_each_customer_once_across_a_ranges_pieces(loaded
     ranges = [(first, last), (first + timedelta(days=1), last), (first, last - timedelta(days=1)),
               (first.replace(day=1), last), (first, date(last.year, last.month, 1) - timedelta(days=1)),
               (None, last), (first, None), (first, first + timedelta(days=9)), (days[len(days) // 2], last)]
-    assert len(days) >= 3 and last.month != first.month
+    # two whole consecutive months / years with orders in both: one piece of two periods
+    months = sorted({d.replace(day=1) for d in days})
+    pairs = [(a, b) for a, b in zip(months, months[1:]) if (b.year - a.year) * 12 + b.month - a.month == 1]
+    years = sorted({d.year for d in days})
+    ranges += [(a, (b + timedelta(days=31)).replace(day=1) - timedelta(days=1)) for a, b in pairs[:1]]
+    ranges += [(date(y, 1, 1), date(y + 1, 12, 31)) for y in years[:-1] if y + 1 in years][:1]
+    assert len(days) >= 3 and last.month != first.month and pairs and len(ranges) == 11
     checked = 0
     for start, end in ranges:
         for scope in ("valid", "gross", "net"):
