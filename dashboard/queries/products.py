@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.queries.engine import read_frame
+from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
@@ -60,16 +60,22 @@ def price_distribution(filters: Filters, bins: int = 10, scale: str = "linear") 
         raise InvalidFilter(f"scale must be one of {', '.join(PRICE_SCALES)}, got {scale!r}")
     bins = min(max(int(bins), 1), MAX_BINS)
     p = products.c
-    prices = read_frame(sa.select(p.category, p.price).where(product_clause(filters)))  # the catalogue: small and bounded
+    where = product_clause(filters)
     columns = ["category", "bin", "bin_lo", "bin_hi", "products"]
-    if prices.empty:
+    lo, hi = scalar_rows(sa.select(sa.func.min(p.price), sa.func.max(p.price)).where(where))[0]
+    if lo is None:
         return pd.DataFrame(columns=columns)
-    lo, hi = prices["price"].min(), prices["price"].max()
+    lo, hi = float(lo), float(hi)
     edges = np.geomspace(lo, hi, bins + 1) if scale == "log" and lo > 0 else np.linspace(lo, hi, bins + 1)
-    index = np.clip(np.searchsorted(edges, prices["price"].to_numpy(), side="right") - 1, 0, bins - 1)
-    frame = prices.assign(bin=index).groupby(["category", "bin"], as_index=False).size().rename(columns={"size": "products"})
+    # counted in SQL (a row per category and bin, not every product's price): bin i holds
+    # edges[i] <= price < edges[i + 1], the last one its upper edge too
+    bin_of = sa.case(*[(p.price < float(edge), i) for i, edge in enumerate(edges[1:-1])], else_=bins - 1) if bins > 1 else sa.literal(0)
+    binned = sa.select(p.category, bin_of.label("bin")).where(where).subquery("binned")
+    frame = read_frame(sa.select(binned.c.category, binned.c.bin, sa.func.count().label("products"))
+                       .group_by(binned.c.category, binned.c.bin))
+    frame = ints(frame, "bin", "products")
     frame["bin_lo"], frame["bin_hi"] = edges[frame["bin"]], edges[frame["bin"] + 1]
-    return rounded(ints(frame, "bin", "products"), "bin_lo", "bin_hi")[columns].sort_values(["category", "bin"]).reset_index(drop=True)
+    return rounded(frame, "bin_lo", "bin_hi")[columns].sort_values(["category", "bin"]).reset_index(drop=True)
 
 
 @dataset("low_stock", title="Low-stock products", dimensions=CATALOGUE_DIMS,
