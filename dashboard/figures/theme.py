@@ -33,7 +33,7 @@ class Palette:
     danger: str
     warning: str
     info: str
-    colorway: tuple[str, ...]
+    colorway: tuple[str, ...]  # 20 distinct colours: the demo catalogue's 15 categories each get their own
 
 
 PALETTES: dict[str, Palette] = {
@@ -41,15 +41,17 @@ PALETTES: dict[str, Palette] = {
         name=LIGHT, text="#212529", muted="#6c757d", grid="#e9ecef", axis="#ced4da", card="#ffffff",
         hover_bg="#ffffff", primary="#2c3e50", success="#18bc9c", danger="#e74c3c", warning="#f39c12",
         info="#3498db",
-        colorway=("#3498db", "#18bc9c", "#f39c12", "#e74c3c", "#2c3e50", "#9b59b6", "#1abc9c", "#95a5a6",
-                  "#d35400", "#7f8c8d"),
+        colorway=("#3498db", "#18bc9c", "#f39c12", "#e74c3c", "#2c3e50", "#9b59b6", "#27ae60", "#95a5a6",
+                  "#d35400", "#e84393", "#6c8b1f", "#8d6e63", "#5b5bd6", "#a3cb38", "#fa8072", "#0a7e8c",
+                  "#c9a227", "#b3008f", "#1e3799", "#4d4d4d"),
     ),
     DARK: Palette(
         name=DARK, text="#ffffff", muted="#adb5bd", grid="#3b3b3b", axis="#555555", card="#303030",
         hover_bg="#222222", primary="#375a7f", success="#00bc8c", danger="#e74c3c", warning="#f39c12",
         info="#3498db",
-        colorway=("#3498db", "#00bc8c", "#f39c12", "#e74c3c", "#8fa8c8", "#b07cc6", "#48c9b0", "#bdc3c7",
-                  "#e67e22", "#95a5a6"),
+        colorway=("#3498db", "#00bc8c", "#f39c12", "#e74c3c", "#8fa8c8", "#b07cc6", "#2ecc71", "#bdc3c7",
+                  "#e67e22", "#fd79a8", "#9aae3c", "#bcaaa4", "#8c8cf0", "#c4e538", "#ff9f8a", "#38c7d6",
+                  "#e1b12c", "#e056fd", "#6a89cc", "#7f8c8d"),
     ),
 }
 

@@ -95,6 +95,14 @@ def test_templates_differ_and_unknown_theme_falls_back_to_light():
     assert plotly_template("sepia").layout.font.color == light.layout.font.color
 
 
+def test_every_category_of_the_demo_catalogue_gets_its_own_colour():
+    from datagen.catalogue import CATEGORIES
+
+    for theme in ("light", "dark"):
+        colours = [c.lower() for c in palette(theme).colorway]
+        assert len(set(colours)) == len(colours) >= len(CATEGORIES), theme
+
+
 @pytest.mark.parametrize("value, kind, text", [
     (1234.5, "number", "1,234"), (2_590_000_000, "currency", "2.59B"), (12_345, "number", "12.35k"),
     (999.456, "currency", "999.46"), (0.1234, "percent", "12.3%"), (19.46, "pct", "19.5%"), (None, "number", "—"),
