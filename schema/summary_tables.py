@@ -206,6 +206,12 @@ def scoped_name(measure: str, scope: str) -> str:
     return f"{measure}_{scope}"
 
 
+def in_scope(cols, scope: str, value, other=None):
+    """`value` for rows of orders in the status `scope` (gross: all; valid, net: their flag), else `other`."""
+    flag = {"gross": None, "valid": cols.is_valid, "net": cols.is_net}[scope]
+    return value if flag is None else sa.case((flag == 1, value), else_=other)
+
+
 def _scoped_product_columns() -> list[Column]:
     """Every product measure once per status scope (gross: all orders, valid, net): a product's month
     is one row whatever the scope, so a range reads one row per product and piece."""
@@ -237,11 +243,9 @@ def _select_product_month():
                            sa.func.count(sa.distinct(f.order_id)).label("orders"))
                  .group_by(month, f.product_id, f.is_valid, f.is_net).subquery("per_flags"))
     g = per_flags.c
-    flag = {"gross": None, "valid": g.is_valid, "net": g.is_net}
     zero = sa.literal_column("0")
     return (sa.select(g.month, g.product_id, sa.func.min(g.segment_id),
-                      *[sa.func.sum(g[m] if flag[s] is None else sa.case((flag[s] == 1, g[m]), else_=zero))
-                        for s in SCOPE_SUFFIXES for m in PRODUCT_SUMS])
+                      *[sa.func.sum(in_scope(g, s, g[m], zero)) for s in SCOPE_SUFFIXES for m in PRODUCT_SUMS])
             .group_by(g.month, g.product_id))
 
 
@@ -464,17 +468,13 @@ agg_customer = Table(
 
 def _select_customer():
     f = order_facts.c
-    flag = {"gross": None, "valid": f.is_valid, "net": f.is_net}
-
-    def when(s, value, other=None):
-        return value if flag[s] is None else sa.case((flag[s] == 1, value), else_=other)
-
+    one, zero = sa.literal_column("1"), sa.literal_column("0")
     # a scan and a sort: MariaDB would rather walk the customer_id index, a random row lookup per order
     return mysql_ignore_index(sorted_groups(sa.select(
         f.customer_id,
-        *[sa.func.min(when(s, f.day)) for s in SCOPE_SUFFIXES],
-        *[sa.func.sum(when(s, sa.literal_column("1"), sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
-        *[sa.func.sum(when(s, f.revenue, sa.literal_column("0"))) for s in SCOPE_SUFFIXES],
+        *[sa.func.min(in_scope(f, s, f.day)) for s in SCOPE_SUFFIXES],
+        *[sa.func.sum(in_scope(f, s, one, zero)) for s in SCOPE_SUFFIXES],
+        *[sa.func.sum(in_scope(f, s, f.revenue, zero)) for s in SCOPE_SUFFIXES],
     ).group_by(f.customer_id)), order_facts, "ix_order_facts_customer_id")
 
 
