@@ -198,8 +198,9 @@ def _kpi_values(f: Filters | None) -> dict:
     # summed in SQL and rated as plain numbers: one row to read, not every ad (the previous period's ads
     # are read for this alone), and no DataFrame for a single row
     stmt = _selected_ads(sa.func.count(sa.distinct(a.campaign_id)).label("campaigns"), sa.func.count().label("ads"), *sums, f=f)
-    names = ("campaigns", "ads", *COUNTS, "budget", "revenue")
-    row = _rates({n: int(v or 0) if n in names[:5] else float(v or 0) for n, v in zip(names, scalar_rows(stmt)[0])})
+    counts = ("campaigns", "ads", *COUNTS)
+    row = _rates({n: int(v or 0) if n in counts else float(v or 0)
+                  for n, v in zip((*counts, "budget", "revenue"), scalar_rows(stmt)[0])})
     row["leads"] = row.pop("purchases")
     return {c: row[c] for c in KPI_COLUMNS}
 

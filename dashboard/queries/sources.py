@@ -70,8 +70,9 @@ def product_rows(filters: Filters, *, with_orders: bool = True, product_ids: lis
     days); only the products `product_ids` when given. Whole years and months come from
     agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
     running sums through the span's last month less those before its first: two rows per product
-    however long the span), each row carrying every status scope's sums; edge days from line_facts. Some pieces are negative (a month less its days
-    outside the range), so a product whose sales all fell outside sums to 0 units and is left out."""
+    however long the span), each row carrying every status scope's sums; edge days from line_facts.
+    Some pieces are negative (a month less its days outside the range), so a product whose sales all
+    fell outside sums to 0 units and is left out."""
     def only(cols):
         return TRUE if product_ids is None else cols.product_id.in_(product_ids)
 
@@ -212,9 +213,8 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
         t = {"year": agg_customer_year.c, "month": agg_customer_month.c, "day": order_facts.c}[grain]
         parts.append(sa.select(t.customer_id).where(date_clause(t[grain], lo, hi), scope_clause(t, filters),
                                                     chosen(t, grain != "day")))
-    grain, lo, hi = pieces[0]
-    if len(pieces) == 1 and grain != "day" and None not in (lo, hi) and _periods(grain, lo, hi) == 1:
-        ids = parts[0].subquery("ids")  # one year or month: a row per customer already (its key), nothing to de-duplicate
-    else:
-        ids = (parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
+    only_grain, first, end = pieces[0]
+    one_period = (len(pieces) == 1 and only_grain != "day" and None not in (first, end)
+                  and _periods(only_grain, first, end) == 1)  # a row per customer already (its key)
+    ids = (parts[0] if one_period else parts[0].distinct() if len(parts) == 1 else sa.union(*parts)).subquery("ids")
     return int(scalar_rows(sa.select(sa.func.count()).select_from(ids))[0][0])
