@@ -33,7 +33,8 @@ MySQL/MariaDB: summaries are built beside the live ones and swapped in.
      takes its bulk path into the empty table (every index built by sorting, instead of a random
      index insert per row); a table without them is filled by plain inserts, which cost less there
      because the rows arrive in (or near) primary-key order (`bulk_load`; measured at 1M orders:
-     order_facts 10 s of server CPU bulk vs 12 s plain, line_facts 16-21 s bulk vs 10 s plain).
+     order_facts 10 s of server CPU bulk vs 12 s plain; line_facts, before it had a secondary
+     index, 16-21 s bulk vs 10 s plain).
      A summary built from other summaries reads their shadows (its SELECT's table references are
      rewritten, `reading_shadows`). The step runs READ COMMITTED: its INSERT ... SELECT then reads
      the base tables without locking them (REPEATABLE READ would take a shared lock on every row

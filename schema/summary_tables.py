@@ -156,10 +156,13 @@ line_facts = Table(
     Column("product_id", Integer, primary_key=True, autoincrement=False),
     Column("order_item_id", Integer, primary_key=True, autoincrement=False),
     Column("order_id", Integer, nullable=False),
+    Column("customer_id", Integer, nullable=False),
     *_money(),
-    comment="Summary: every order line with its order's day and flags and its product's segment and cost, clustered by "
-            "(day, segment, flags, product): agg_sales_day is a streamed GROUP BY over it, and product totals over a few "
-            "days (the edges of a date range that are not whole months) read a contiguous slice.",
+    # distinct orders and customers under a category or brand filter read only the selected segments' lines
+    Index("ix_line_facts_segment_day", "segment_id", "day", "is_valid", "is_net", "order_id", "customer_id"),
+    comment="Summary: every order line with its order's day, flags and customer and its product's segment and cost, "
+            "clustered by (day, segment, flags, product): agg_sales_day is a streamed GROUP BY over it, and product totals "
+            "over a few days (the edges of a date range that are not whole months) read a contiguous slice.",
     **NO_ROWID,
 )
 
@@ -168,7 +171,7 @@ def _select_line_facts():
     o, oi, d = orders.c, order_items.c, product_segment.c
     return in_key_order(in_written_order(sa.select(
         day_of(o.order_date), d.segment_id, o.is_valid, o.is_net, oi.product_id, oi.order_item_id, oi.order_id,
-        oi.after_discount, oi.before_discount, oi.discount_amount, oi.quantity, oi.quantity * d.unit_cost,
+        o.customer_id, oi.after_discount, oi.before_discount, oi.discount_amount, oi.quantity, oi.quantity * d.unit_cost,
     ).select_from(_lines())), 6)
 
 

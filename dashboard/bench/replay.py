@@ -40,11 +40,11 @@ def dataset_timer(log: list):
     original = catalogue.run_dataset
 
     def timed(name, *args, **kwargs):
-        c0, t0 = time.thread_time(), time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         try:
             return original(name, *args, **kwargs)
         finally:
-            log.append((name, (time.perf_counter() - t0) * 1000.0, (time.thread_time() - c0) * 1000.0))
+            log.append((name, (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0))
 
     catalogue.run_dataset = timed
     try:
@@ -92,15 +92,15 @@ class Replayer:
             for run in ["uncached"] + ["cached"] * cached_repeats:
                 if run == "uncached":
                     cache.clear_results()
-                total, c0 = 0.0, time.thread_time()
+                total, c0 = 0.0, time.process_time()
                 for cb in found.callbacks:
                     log: list = []
-                    c1 = time.thread_time()
+                    c1 = time.process_time()
                     with dataset_timer(log):
                         ms, body, error = self.fire(cb, values)
                     total += ms
                     per_cb[cb.label][run].append(ms)
-                    per_cb[cb.label][f"{run}_cpu"].append((time.thread_time() - c1) * 1000.0)
+                    per_cb[cb.label][f"{run}_cpu"].append((time.process_time() - c1) * 1000.0)
                     per_cb[cb.label][f"{run}_query"].append(sum(t for _, t, _ in log))
                     per_cb[cb.label][f"{run}_query_cpu"].append(sum(c for _, _, c in log))
                     per_cb[cb.label]["datasets"].extend(name for name, _, _ in log)
@@ -110,7 +110,7 @@ class Replayer:
                     shape = {k: max(shape[k], got[k]) for k in shape}
                     per_cb[cb.label]["points"].append(got["max_points"])
                 totals[run].append(total)
-                totals[f"{run}_cpu"].append((time.thread_time() - c0) * 1000.0)
+                totals[f"{run}_cpu"].append((time.process_time() - c0) * 1000.0)
             if progress:
                 progress(f"{page['name']}: {label}")
         return {

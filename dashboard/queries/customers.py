@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import read_frame
 from dashboard.queries.filters import Filters
+from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import active_customers
@@ -40,20 +41,24 @@ def active_users(f: Filters) -> int:
     return active_customers(f, (lambda cols: customer_clause(f, cols)) if _has_customer_filter(f) else None)
 
 
-def user_values(f: Filters) -> dict:
-    users = int(signups(f, None, f.end_exclusive)["users"].sum())
-    new = int(signups(f, f.start, f.end_exclusive)["users"].sum())
-    return {"users": users, "active_users": active_users(f), "new_users": new}
+USER_KPI_KEYS = ("users", "active_users", "new_users")
+
+
+def user_parts(f: Filters) -> list:
+    """The period's independent lookups (see periods.with_previous_period): registered users as of the
+    end, active users, new sign-ups."""
+    return [lambda: signups(f, None, f.end_exclusive), lambda: active_users(f), lambda: signups(f, f.start, f.end_exclusive)]
+
+
+def user_combine(f: Filters, registered: pd.DataFrame, active: int, signed_up: pd.DataFrame) -> dict:
+    return {"users": int(registered["users"].sum()), "active_users": active, "new_users": int(signed_up["users"].sum())}
 
 
 @dataset("user_kpis", title="Users, active users, new users", dimensions=CUSTOMER_DIMS,
          description="One row: registered users (as of the end), active users and new sign-ups in the range, and the "
-                     "same for the previous period (suffix _prev).", metrics=("users", "active_users", "new_users"))
+                     "same for the previous period (suffix _prev).", metrics=USER_KPI_KEYS)
 def user_kpis(filters: Filters) -> pd.DataFrame:
-    now = user_values(filters)
-    prev_filters = filters.previous_period()
-    prev = user_values(prev_filters) if prev_filters else dict.fromkeys(now)
-    return pd.DataFrame([{**now, **{f"{k}_prev": v for k, v in prev.items()}}])
+    return with_previous_period(user_parts, user_combine, filters, USER_KPI_KEYS)
 
 
 @dataset("signups_monthly", title="Sign-ups per month", dimensions=("start", "end", "cities", "platforms"),

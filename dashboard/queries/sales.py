@@ -6,10 +6,11 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import read_frame, scalar_rows
 from dashboard.queries.filters import Filters
+from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, month_and_day_rows, order_rows, order_rows_where, product_rows, sales_rows,
+    MONEY, active_customers, month_and_day_rows, order_rows, product_order_counts, product_rows, sales_rows,
 )
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
@@ -31,10 +32,8 @@ def _sums(src, *group):
 # ---------------------------------------------------------------- KPIs
 def order_customer_counts(f: Filters) -> tuple[int, int]:
     """Distinct orders and customers in scope (exact): summaries when no product filter applies."""
-    o = order_facts.c
     if has_product_filter(f):
-        return _counts(sa.select(sa.func.count(), sa.func.count(sa.distinct(o.customer_id))).select_from(order_facts)
-                       .where(order_rows_where(f)))
+        return _counts(product_order_counts(f))
     src = order_rows(f)
     orders = scalar_rows(sa.select(sa.func.sum(src.c.orders)))[0][0]
     return int(orders or 0), active_customers(f)
@@ -75,10 +74,18 @@ def top_product(f: Filters) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def kpi_values(f: Filters) -> dict:
+def money_sums(f: Filters) -> dict:
     src = sales_rows(f)
-    sums = dict(zip(MONEY, (float(v or 0) for v in scalar_rows(sa.select(*_sums(src)))[0])))
-    orders, customers = order_customer_counts(f)
+    return dict(zip(MONEY, (float(v or 0) for v in scalar_rows(sa.select(*_sums(src)))[0])))
+
+
+def kpi_parts(f: Filters) -> list:
+    """The period's independent lookups (see periods.with_previous_period)."""
+    return [lambda: money_sums(f), lambda: order_customer_counts(f), lambda: top_product(f)]
+
+
+def kpi_combine(f: Filters, sums: dict, counts: tuple[int, int], top: str | None) -> dict:
+    orders, customers = counts
     revenue = sums["revenue"]
     profit = revenue - sums["cost"]
     return {
@@ -92,20 +99,16 @@ def kpi_values(f: Filters) -> dict:
         "net_profit": round(profit, 2),
         "margin_pct": round(ratio(profit, revenue, 100), 2),
         "avg_clv": round(ratio(revenue, customers), 2),
-        "top_product": top_product(f) if orders else None,
+        "top_product": top if orders else None,
     }
 
 
 @dataset("kpis", title="Headline KPIs", dimensions=PRODUCT_DIMS,
          description="One row: revenue, discount, orders, units, customers, AOV, profit, margin, CLV, top product, "
                      "and each for the previous period of equal length (suffix _prev; empty for an open range).",
-         metrics=("revenue", "revenue_before_discount", "discount", "orders", "units", "customers", "aov", "net_profit",
-                  "margin_pct", "avg_clv", "top_product"))
+         metrics=KPI_KEYS)
 def kpis(filters: Filters) -> pd.DataFrame:
-    now = kpi_values(filters)
-    prev_filters = filters.previous_period()
-    prev = kpi_values(prev_filters) if prev_filters else dict.fromkeys(KPI_KEYS)
-    return pd.DataFrame([{**now, **{f"{k}_prev": prev[k] for k in KPI_KEYS}}])
+    return with_previous_period(kpi_parts, kpi_combine, filters, KPI_KEYS)
 
 
 # ---------------------------------------------------------------- trends

@@ -6,7 +6,7 @@
                (short spans) or the running sums of agg_product_cum, edge days from line_facts (day-clustered).
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
-`order_rows_where` per-order rows (order_facts) for distinct order and customer counts.
+`product_order_counts` distinct orders and customers under a category or brand filter (line_facts' index).
 `active_customers` distinct customers with an order in scope in a date range (exact), from the
                customer-presence summaries (whole years, whole months) and order_facts (edge days).
 """
@@ -16,8 +16,10 @@ import sqlalchemy as sa
 
 from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
+from dashboard.queries.options import segments
 from dashboard.queries.sql import (
-    TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, split_range, split_range_signed,
+    TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, segment_ids, split_range,
+    split_range_signed,
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
@@ -134,9 +136,21 @@ def _in_scope(cols, names, filters: Filters, sign: int):
     return [(col if sign > 0 else -col).label(x) for col, x in zip(picked, names)]
 
 
-def order_rows_where(filters: Filters):
-    f = order_facts.c
-    return both(date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), mask_clause(f, filters))
+WIDE_SELECTION = 0.5  # share of all segments above which one pass over every order beats reading their lines
+
+
+def product_order_counts(filters: Filters) -> sa.Select:
+    """One row: distinct orders and customers with a line in the selected segments (a category or brand
+    filter), in scope and range. Reads only those segments' lines through line_facts' (segment, day)
+    index; a selection of most segments takes one pass over order_facts' segment masks instead."""
+    ids = segment_ids(filters)
+    if len(ids) > WIDE_SELECTION * len(segments()):
+        f = order_facts.c
+        return sa.select(sa.func.count(), sa.func.count(sa.distinct(f.customer_id))).where(
+            date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), mask_clause(f, filters))
+    f = line_facts.c
+    return sa.select(sa.func.count(sa.distinct(f.order_id)), sa.func.count(sa.distinct(f.customer_id))).where(
+        date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), f.segment_id.in_(ids))
 
 
 # ---------------------------------------------------------------- order-level sums

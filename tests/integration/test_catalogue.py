@@ -20,6 +20,7 @@ from dashboard.queries import cache, engine as query_engine
 from dashboard.queries.catalogue import DATASETS, run_dataset
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import dimension_options, validate_filters
+from dashboard.queries.sources import product_order_counts
 from schema.db import create_engine
 from schema.errors import InvalidFilter
 
@@ -69,6 +70,8 @@ def filter_sets(raw: Raw) -> dict[str, Filters]:
         # long spans: product sums from the running totals (agg_product_cum) in the other scopes' columns
         "gross_long": Filters(status_scope="gross", start=date(2022, 2, 10), end=date(2023, 9, 20)),
         "net_open_end": Filters(status_scope="net", start=date(2022, 4, 3), categories=tuple(cats[:3])),
+        # most segments selected: distinct orders and customers from order_facts' masks, not line_facts
+        "most_categories": Filters(categories=tuple(cats[1:]), start=date(2022, 7, 1), end=date(2023, 5, 31)),
         "empty": Filters(start=date(2030, 1, 1), end=date(2030, 3, 31)),
     }
 
@@ -127,6 +130,14 @@ def test_dataset_matches_pandas(loaded, name):
             actual = run_dataset(name, filters, params, validate=False, use_cache=False)
             expected = EXPECTED[name](raw, scoped, **params)
             assert_same(actual, expected, f"{name} [{label}] {params}")
+
+
+def test_product_filtered_counts_take_both_paths(loaded):
+    """The filter sets above reach both sources of distinct orders and customers under a product filter."""
+    _, raw = loaded
+    sets = filter_sets(raw)
+    read = {label: product_order_counts(sets[label]).get_final_froms()[0].name for label in ("one_category", "most_categories")}
+    assert read == {"one_category": "line_facts", "most_categories": "order_facts"}
 
 
 def test_empty_range_gives_zero_kpis(loaded):

@@ -1,0 +1,37 @@
+"""KPI rows with the previous period: the figures of a range next to those of the equal-length range
+just before it (keys suffixed `_prev`).
+
+A KPI row is a few independent lookups per period (sums, distinct counts, a top item); `parts(f)`
+lists them as calls and `combine(f, *results)` makes the period's dict. Every part of both periods
+runs at once (engine.at_once), so the row costs about its slowest lookups, not their sum.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from dashboard.queries.engine import at_once
+from dashboard.queries.filters import Filters
+
+Parts = Callable[[Filters], Sequence[Callable[[], object]]]
+Combine = Callable[..., dict]
+
+
+def values_of(parts: Parts, combine: Combine, f: Filters) -> dict:
+    """One period's figures, its parts run at once."""
+    return combine(f, *at_once(*parts(f)))
+
+
+def with_previous_period(parts: Parts, combine: Combine, filters: Filters, keys: Sequence[str]) -> pd.DataFrame:
+    """One row: the figures of `filters` and, suffixed `_prev`, of the previous period (None for an
+    open range, which has no previous period of equal length)."""
+    prev_filters = filters.previous_period()
+    if prev_filters is None:
+        now, prev = values_of(parts, combine, filters), dict.fromkeys(keys)
+    else:
+        now_parts, prev_parts = parts(filters), parts(prev_filters)
+        results = at_once(*now_parts, *prev_parts)
+        now = combine(filters, *results[:len(now_parts)])
+        prev = combine(prev_filters, *results[len(now_parts):])
+    return pd.DataFrame([{**{k: now[k] for k in keys}, **{f"{k}_prev": prev[k] for k in keys}}])
