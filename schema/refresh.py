@@ -86,7 +86,8 @@ from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 from sqlalchemy.sql import Executable, visitors
 
 from schema import refresh_plan, refresh_sqlite
@@ -289,7 +290,7 @@ def summary_statements(s: summaries_module.Summary, *, shadow: bool = False, dro
         indexes = _by_name(s.table.indexes) if drop_indexes else []
         return [
             sa.delete(s.table),
-            *[DropIndex(ix, if_exists=True) for ix in indexes],
+            *[_drop_sqlite_index(ix) for ix in indexes],
             sa.insert(s.table).from_select(columns, select),
         ]
     new = shadow_of(s.table)
@@ -304,6 +305,14 @@ def summary_statements(s: summaries_module.Summary, *, shadow: bool = False, dro
         statements.append(FailIf(sa.and_(sa.func.row_count() > 0, ~sa.exists().select_from(new)),
                                  f"refresh: {new.name} lost its rows (duplicate key in the bulk insert)"[:128]))
     return statements
+
+
+def _drop_sqlite_index(ix: sa.Index) -> sa.TextClause:
+    """DROP INDEX IF EXISTS main.<name>. Qualified on purpose: when the index is missing (a version
+    that adds one, on a database the previous one refreshed), an unqualified DROP makes SQLite verify
+    every attached database's schema, and the read lock that takes on the helper's scratch file
+    (refresh_sqlite) lasts until the refresh commits: the helper could then not commit its summaries."""
+    return sa.text(f"DROP INDEX IF EXISTS main.{sqlite.dialect().identifier_preparer.quote(ix.name)}")
 
 
 def bulk_load(table: sa.Table) -> bool:
