@@ -4,18 +4,19 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.queries.engine import read_frame, scalar_rows
+from dashboard.queries.engine import at_once, read_frame, scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, month_and_day_rows, order_rows, product_order_counts, product_rows, sales_rows,
+    MONEY, active_customers, month_and_day_rows, order_rows, product_order_counts, product_rows, reads_segment_lines,
+    sales_rows,
 )
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
     agg_orders_day_mask, agg_orders_month_mask, agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day,
-    dim_segment, order_facts,
+    dim_segment, line_facts,
 )
 from schema.tables import payment_methods, products
 
@@ -115,12 +116,9 @@ def kpis(filters: Filters) -> pd.DataFrame:
 def _trend(f: Filters, grain: str) -> pd.DataFrame:
     """period (day or month), revenue, units, orders, aov. Without a product filter every figure is
     order-level (agg_orders_*); with one, revenue and units come from the segment summaries and the
-    distinct orders from the orders per segment mask (agg_orders_*_mask)."""
+    distinct orders from the orders per segment mask (agg_orders_*_mask), the two read at once."""
     if has_product_filter(f):
-        sales = _segment_sales(f, grain)
-        masks = month_and_day_rows(f.start, f.end_exclusive, agg_orders_month_mask, agg_orders_day_mask, lambda t, period: (
-            sa.select(period.label("period"), t.orders).where(scope_clause(t, f), mask_clause(t, f))), grain=grain)
-        counts = read_frame(sa.select(masks.c.period, sa.func.sum(masks.c.orders).label("orders")).group_by(masks.c.period))
+        sales, counts = at_once(lambda: _segment_sales(f, grain), lambda: _segment_orders(f, grain))
         frame = sales.merge(counts, on="period", how="outer")
     else:
         src = order_rows(f, grain=grain)
@@ -129,6 +127,19 @@ def _trend(f: Filters, grain: str) -> pd.DataFrame:
     frame = ints(frame.sort_values("period").fillna({"revenue": 0, "units": 0, "orders": 0}), "units", "orders")
     frame["aov"] = ratio(frame["revenue"], frame["orders"])
     return rounded(frame, "revenue", "aov").reset_index(drop=True)
+
+
+def _segment_orders(f: Filters, grain: str) -> pd.DataFrame:
+    """Per period, distinct orders with a line in the selected segments: per day from their lines when
+    the selection is narrow, else from the orders per segment mask."""
+    if grain == "day" and reads_segment_lines(f):
+        li = line_facts.c
+        return read_frame(sa.select(li.day.label("period"), sa.func.count(sa.distinct(li.order_id)).label("orders"))
+                          .where(range_clause(li.day, f), scope_clause(li, f), segment_clause(li.segment_id, f))
+                          .group_by(li.day))
+    masks = month_and_day_rows(f.start, f.end_exclusive, agg_orders_month_mask, agg_orders_day_mask, lambda t, period: (
+        sa.select(period.label("period"), t.orders).where(scope_clause(t, f), mask_clause(t, f))), grain=grain)
+    return read_frame(sa.select(masks.c.period, sa.func.sum(masks.c.orders).label("orders")).group_by(masks.c.period))
 
 
 def _segment_sales(f: Filters, grain: str) -> pd.DataFrame:

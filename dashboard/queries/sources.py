@@ -139,18 +139,24 @@ def _in_scope(cols, names, filters: Filters, sign: int):
 WIDE_SELECTION = 0.5  # share of all segments above which one pass over every order beats reading their lines
 
 
+def reads_segment_lines(filters: Filters) -> bool:
+    """Count distinct orders under this category or brand filter from the selected segments' lines
+    (line_facts' (segment, day) index)? No when most segments are selected: one pass over every
+    order's segment mask then reads fewer rows."""
+    return len(segment_ids(filters)) <= WIDE_SELECTION * len(segments())
+
+
 def product_order_counts(filters: Filters) -> sa.Select:
     """One row: distinct orders and customers with a line in the selected segments (a category or brand
-    filter), in scope and range. Reads only those segments' lines through line_facts' (segment, day)
-    index; a selection of most segments takes one pass over order_facts' segment masks instead."""
-    ids = segment_ids(filters)
-    if len(ids) > WIDE_SELECTION * len(segments()):
+    filter), in scope and range: from those segments' lines, or order_facts' segment masks
+    (`reads_segment_lines`)."""
+    if not reads_segment_lines(filters):
         f = order_facts.c
         return sa.select(sa.func.count(), sa.func.count(sa.distinct(f.customer_id))).where(
             date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), mask_clause(f, filters))
     f = line_facts.c
     return sa.select(sa.func.count(sa.distinct(f.order_id)), sa.func.count(sa.distinct(f.customer_id))).where(
-        date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), f.segment_id.in_(ids))
+        date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), segment_clause(f.segment_id, filters))
 
 
 # ---------------------------------------------------------------- order-level sums
