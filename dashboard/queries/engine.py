@@ -51,14 +51,18 @@ def at_once(*calls: Callable[[], T]) -> list[T]:
     """The results of independent query functions run concurrently, each on its own pooled connection
     (an exception in any is raised here). The database does the work, and the drivers (sqlite3, PyMySQL
     waiting on its socket, psycopg) release the GIL meanwhile, so statements run on both cores. The
-    first runs on the calling thread, the others on side threads, which must not call at_once
-    themselves: side threads waiting for side threads could starve the pool."""
-    later = [_side.submit(call) for call in calls[1:]]
+    calling thread runs the first call, then every call no side thread has started yet; put the
+    slowest first. Side threads must not call at_once themselves: side threads waiting for side
+    threads could starve the pool."""
+    later = [(call, _side.submit(call)) for call in calls[1:]]
+    results = [calls[0]()]
     try:
-        return [calls[0](), *(f.result() for f in later)]
+        for call, future in later:
+            results.append(call() if future.cancel() else future.result())
     finally:
-        for f in later:
-            f.cancel()
+        for _, future in later:
+            future.cancel()
+    return results
 
 
 def read_frame(stmt, params: dict | None = None, *, engine: Engine | None = None) -> pd.DataFrame:

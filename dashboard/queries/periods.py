@@ -2,7 +2,7 @@
 just before it (keys suffixed `_prev`).
 
 A KPI row is a few independent lookups per period (sums, distinct counts, a top item); `parts(f)`
-lists them as calls and `combine(f, *results)` makes the period's dict. Every part of both periods
+lists them as calls, slowest first, and `combine(f, *results)` makes the period's dict. Every part of both periods
 runs at once (engine.at_once), so the row costs about its slowest lookups, not their sum.
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ def with_previous_period(parts: Parts, combine: Combine, filters: Filters, keys:
     if prev_filters is None:
         now, prev = values_of(parts, combine, filters), dict.fromkeys(keys)
     else:
-        now_parts, prev_parts = parts(filters), parts(prev_filters)
-        results = at_once(*now_parts, *prev_parts)
-        now = combine(filters, *results[:len(now_parts)])
-        prev = combine(prev_filters, *results[len(now_parts):])
+        # interleaved, so that each period's slowest part starts first
+        results = at_once(*[part for pair in zip(parts(filters), parts(prev_filters)) for part in pair])
+        now = combine(filters, *results[0::2])
+        prev = combine(prev_filters, *results[1::2])
     return pd.DataFrame([{**{k: now[k] for k in keys}, **{f"{k}_prev": prev[k] for k in keys}}])
