@@ -45,9 +45,21 @@ def create_engine(url: str, **kwargs) -> Engine:
         connect_args = {"local_infile": True, "charset": "utf8mb4",
                         "init_command": "SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456"}
     try:
-        return sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+        engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     except NoSuchModuleError as exc:  # pragma: no cover - requirements install every driver
         raise ConfigError(f"no driver for {parsed.drivername}: {exc}") from None
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        sa.event.listen(engine, "connect", _mariadb_without_lateral_derived)
+    return engine
+
+
+def _mariadb_without_lateral_derived(dbapi_conn, _record) -> None:
+    """MariaDB (10.11.19 here) can return wrong rows from its "LATERAL DERIVED" plan (split_materialized):
+    a grouped derived table joined to the calendar gained an order from another day. Off for every
+    session on a MariaDB server; MySQL has no such switch."""
+    if "mariadb" in dbapi_conn.get_server_info().lower():
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET SESSION optimizer_switch = 'split_materialized=off'")
 
 
 def _sqlite_engine(parsed: sa.URL, **kwargs) -> Engine:

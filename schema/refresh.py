@@ -17,9 +17,8 @@ SQLite and PostgreSQL: one transaction from Python, the steps in dependency orde
 `DELETE FROM t; INSERT INTO t SELECT ...` (SQLite can write on one connection only; readers see the
 old rows until the commit). On SQLite a summary's secondary indexes are dropped before its INSERT
 and re-created once every summary is built (`index_statements`): one sort per index instead of an
-index insert per row, and the summaries built from order_facts scan it instead of walking its
-customer_id index with a row lookup per order (what MySQL's IGNORE INDEX hint avoids); at 1M orders
-about 4 s less. A large SQLite database also uses the second core: a forked helper process builds
+index insert per row, and the summaries built from a table scan it instead of walking one of its
+indexes with a row lookup per row; at 1M orders about 4 s less. A large SQLite database also uses the second core: a forked helper process builds
 one chain of summaries (order_facts and the summaries built from it) into a scratch file from the
 data the transaction started with, and the transaction copies them in at the end
 (schema/refresh_sqlite.py). PostgreSQL re-analyzes each rebuilt summary before the summaries built
@@ -268,12 +267,7 @@ def reading_shadows(select, tables: list[sa.Table]):
             return shadows[element.table].c[element.key]
         return None
 
-    rewritten = visitors.replacement_traverse(select, {}, replace)
-    for element in visitors.iterate(rewritten):  # index hints are keyed by table: point them at the shadow too
-        hints = getattr(element, "_hints", None)
-        if hints and any(table in shadows for table, _ in hints):
-            element._hints = type(hints)({(shadows.get(t, t), d): text for (t, d), text in hints.items()})
-    return rewritten
+    return visitors.replacement_traverse(select, {}, replace)
 
 
 def _by_name(indexes) -> list[sa.Index]:
@@ -593,7 +587,8 @@ def _session(conn: Connection, settings: dict[str, str]):
 
 def ensure_initialised(conn: Connection) -> None:
     """Raise NotInitialised without the base tables; create missing analytics tables (summaries, log)
-    and re-create summaries whose columns differ from the MetaData (written by an older version)."""
+    and re-create summaries whose columns differ from the MetaData (written by an older version), or
+    add the indexes they lack."""
     names = set(sa.inspect(conn).get_table_names())
     missing = [n for n in REQUIRED_TABLES if n not in names]
     if missing:
@@ -606,6 +601,11 @@ def ensure_initialised(conn: Connection) -> None:
         if s.table.name in names and {c["name"] for c in inspector.get_columns(s.table.name)} != set(s.table.c.keys()):
             s.table.drop(conn)
             names.discard(s.table.name)
+        elif s.table.name in names:  # an index this version adds (SQLite's helper copies the live table's indexes)
+            present = {ix["name"] for ix in inspector.get_indexes(s.table.name)}
+            for ix in s.table.indexes:
+                if ix.name not in present:
+                    ix.create(conn)
     if not set(metadata.tables) <= names:
         metadata.create_all(conn, checkfirst=True)
     conn.commit()

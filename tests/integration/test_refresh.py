@@ -492,26 +492,30 @@ def test_sqlite_refresh_with_a_helper_process_gives_the_same_tables(tmp_path, da
         engine.dispose()
 
 
-def test_sqlite_refresh_with_a_helper_process_re_creates_a_missing_summary_index(tmp_path, dataset, monkeypatch):
-    """A summary index the database lacks (a version that adds one, over a database the previous one
-    refreshed) is created, and the helper still commits: the main process's DROP INDEX IF EXISTS of
-    the missing index must not lock the helper's scratch file until the refresh commits."""
+def test_sqlite_refresh_with_a_helper_process_re_creates_missing_summary_indexes(tmp_path, dataset, monkeypatch):
+    """Summary indexes the database lacks (a version that adds them, over a database the previous one
+    refreshed) are created, on the main process's summaries and on the helper's, and the helper still
+    commits (an unqualified DROP INDEX IF EXISTS of a missing index locked its scratch file)."""
     import schema.refresh_sqlite as refresh_sqlite
     from datagen.loader import load_dataset
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     engine = create_engine(f"sqlite:///{tmp_path / 'upgraded.db'}")
-    index = next(ix for s in summaries_module.SUMMARIES for ix in s.table.indexes if s.table.name == "line_facts")
+    indexes = {s.table.name: sorted(ix.name for ix in s.table.indexes)[0] for s in SUMMARIES
+               if s.table.name in ("line_facts", "agg_customer")}
     try:
         load_dataset(engine, dataset)
         refresh(engine)
         good = snapshot(engine)
         with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP INDEX {index.name}")
+            for name in indexes.values():
+                conn.exec_driver_sql(f"DROP INDEX {name}")
         monkeypatch.setattr(refresh_sqlite, "HELPER_MIN_ROWS", 0)
         report = refresh(engine)
-        assert "summary_order_facts" in {name for name, c in report.connections.items() if c == 2}  # the helper ran
-        assert index.name in {ix["name"] for ix in sa.inspect(engine).get_indexes("line_facts")}
+        helper = {name for name, c in report.connections.items() if c == 2}
+        assert "summary_order_facts" in helper and "summary_agg_customer" in helper  # built by the helper
+        for table, name in indexes.items():
+            assert name in {ix["name"] for ix in sa.inspect(engine).get_indexes(table)}
         assert snapshot(engine) == good
     finally:
         engine.dispose()
