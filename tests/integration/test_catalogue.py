@@ -142,7 +142,7 @@ def test_product_filtered_counts_take_both_paths(loaded):
 
 def test_mariadb_sessions_never_plan_lateral_derived(loaded):
     """MariaDB's LATERAL DERIVED plan returned a wrong orders_trend (an order on a day it was not placed)
-    once order_facts lost its customer_id index; every session turns it off (schema.db)."""
+    in a trial without order_facts' customer_id index; every session turns it off (schema.db)."""
     eng, _ = loaded
     if not getattr(eng.dialect, "is_mariadb", False):
         pytest.skip("a MariaDB optimizer switch")
