@@ -2,8 +2,8 @@
 just before it (keys suffixed `_prev`).
 
 A KPI row is a few independent lookups per period (sums, distinct counts, a top item); `parts(f)`
-lists them as calls, slowest first, and `combine(f, *results)` makes the period's dict. Every part of both periods
-runs at once (engine.at_once), so the row costs about its slowest lookups, not their sum.
+lists them as calls, slowest first, and `combine(f, *results)` makes the period's dict. Every part of
+both periods runs at once (engine.at_once), so the row costs about its slowest lookups, not their sum.
 """
 from __future__ import annotations
 
