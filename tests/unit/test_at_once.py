@@ -1,0 +1,44 @@
+"""engine.at_once: independent calls run concurrently, results in call order, errors raised to the caller."""
+import threading
+import time
+
+import pytest
+
+from dashboard.queries.engine import at_once
+
+
+def test_results_come_back_in_call_order_whatever_finishes_first():
+    def after(seconds, value):
+        return lambda: (time.sleep(seconds), value)[1]
+
+    assert at_once(after(0.05, "a"), after(0.0, "b"), after(0.03, "c"), after(0.0, "d")) == ["a", "b", "c", "d"]
+
+
+def test_the_other_calls_start_on_side_threads_while_the_first_runs():
+    started = threading.Event()
+    seen = {}
+
+    def first():  # returns only once the second call has started elsewhere
+        assert started.wait(timeout=10), "the second call never started while the first ran"
+        return threading.current_thread().name
+
+    def second():
+        seen["thread"] = threading.current_thread().name
+        started.set()
+        return "second"
+
+    caller = threading.current_thread().name
+    assert at_once(first, second) == [caller, "second"]
+    assert seen["thread"].startswith("query-side")
+
+
+def test_an_error_in_a_side_call_reaches_the_caller():
+    def fails():
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        at_once(lambda: 1, fails)
+
+
+def test_a_single_call_runs_on_the_calling_thread():
+    assert at_once(lambda: threading.current_thread().name) == [threading.current_thread().name]
