@@ -18,17 +18,12 @@ Parts = Callable[[Filters], Sequence[Callable[[], object]]]
 Combine = Callable[..., dict]
 
 
-def values_of(parts: Parts, combine: Combine, f: Filters) -> dict:
-    """One period's figures, its parts run at once."""
-    return combine(f, *at_once(*parts(f)))
-
-
 def with_previous_period(parts: Parts, combine: Combine, filters: Filters, keys: Sequence[str]) -> pd.DataFrame:
     """One row: the figures of `filters` and, suffixed `_prev`, of the previous period (None for an
     open range, which has no previous period of equal length)."""
     prev_filters = filters.previous_period()
     if prev_filters is None:
-        now, prev = values_of(parts, combine, filters), dict.fromkeys(keys)
+        now, prev = combine(filters, *at_once(*parts(filters))), dict.fromkeys(keys)
     else:
         # interleaved, so that each period's slowest part starts first
         results = at_once(*[part for pair in zip(parts(filters), parts(prev_filters)) for part in pair])

@@ -18,8 +18,8 @@ from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import segments
 from dashboard.queries.sql import (
-    TRUE, both, date_clause, in_clause, mask_clause, scope_clause, segment_clause, segment_ids, split_range,
-    split_range_signed,
+    TRUE, both, date_clause, in_clause, mask_clause, range_clause, scope_clause, segment_clause, segment_ids,
+    split_range, split_range_signed,
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
@@ -153,10 +153,10 @@ def product_order_counts(filters: Filters) -> sa.Select:
     if not reads_segment_lines(filters):
         f = order_facts.c
         return sa.select(sa.func.count(), sa.func.count(sa.distinct(f.customer_id))).where(
-            date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), mask_clause(f, filters))
+            range_clause(f.day, filters), scope_clause(f, filters), mask_clause(f, filters))
     f = line_facts.c
     return sa.select(sa.func.count(sa.distinct(f.order_id)), sa.func.count(sa.distinct(f.customer_id))).where(
-        date_clause(f.day, filters.start, filters.end_exclusive), scope_clause(f, filters), segment_clause(f.segment_id, filters))
+        range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
 
 
 # ---------------------------------------------------------------- order-level sums
