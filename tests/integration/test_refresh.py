@@ -492,6 +492,29 @@ def test_sqlite_refresh_with_a_helper_process_gives_the_same_tables(tmp_path, da
         engine.dispose()
 
 
+def test_sqlite_first_refresh_after_a_load_splits_the_work_as_later_ones(tmp_path, dataset, monkeypatch):
+    """The summaries are still empty on the first refresh after a load; the split between the two
+    processes must not take them at their word (counted as empty, everything reading line_facts or
+    order_facts looked free, and the helper was handed nearly the whole refresh)."""
+    import schema.refresh_sqlite as refresh_sqlite
+    from datagen.loader import load_dataset
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(refresh_sqlite, "HELPER_MIN_ROWS", 0)
+    engine = create_engine(f"sqlite:///{tmp_path / 'first.db'}")
+    try:
+        load_dataset(engine, dataset)
+        splits = []
+        for _ in range(2):
+            report = refresh(engine)
+            splits.append({name for name, c in report.connections.items() if c == 2 and name.startswith("summary_")
+                           and not name.endswith("(helper)")})
+        assert "summary_order_facts" in splits[1] and "summary_line_facts" not in splits[1]
+        assert splits[0] == splits[1]
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_refresh_with_a_helper_process_re_creates_missing_summary_indexes(tmp_path, dataset, monkeypatch):
     """Summary indexes the database lacks (a version that adds them, over a database the previous one
     refreshed) are created, on the main process's summaries and on the helper's, and the helper still
