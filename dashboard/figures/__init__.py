@@ -11,9 +11,9 @@ from dashboard.figures.charts import (
     build_timeseries,
     empty_figure,
 )
-from dashboard.figures.theme import THEMES, normalise_theme, palette, plotly_template
+from dashboard.figures.theme import THEMES, key_colours, normalise_theme, palette, plotly_template
 
 __all__ = [
     "NO_DATA", "THEMES", "build_bar", "build_combo", "build_donut", "build_funnel", "build_hbar", "build_histogram",
-    "build_timeline", "build_timeseries", "empty_figure", "normalise_theme", "palette", "plotly_template",
+    "build_timeline", "build_timeseries", "empty_figure", "key_colours", "normalise_theme", "palette", "plotly_template",
 ]

@@ -8,7 +8,7 @@ A builder never returns a blank axis: an empty frame gives `empty_figure`.
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,13 +85,15 @@ def _series(df: pd.DataFrame, y: Columns, color: str | None):
 # ------------------------------------------------------------------ bars
 def build_bar(df: pd.DataFrame, *, theme: str, x: str, y: Columns, color: str | None = None, fmt_y: str = "number",
               stacked: bool = False, x_title: str | None = None, y_title: str | None = None,
-              height: int | None = None) -> go.Figure:
-    """Vertical bars: one trace per y column (wide) or per value of `color` (long)."""
+              colours: Mapping[str, str] | None = None, height: int | None = None) -> go.Figure:
+    """Vertical bars: one trace per y column (wide) or per value of `color` (long); `colours` maps a
+    trace's name to its colour (theme.key_colours), else the palette goes in trace order."""
     ys = _columns(y)
     if _is_empty(df, x, *ys, *([color] if color else [])):
         return empty_figure(theme=theme, height=height)
     f = fmt(fmt_y)
     traces = [dict(type="bar", x=_values(part[x]), y=_values(part[col]), name=name,
+                   marker=dict(color=colours[name]) if colours and name in colours else None,
                    hovertemplate=f"%{{x}}<br>{name}: %{{y:{f.hover}}}{f.suffix}<extra></extra>")
               for name, part, col in _series(df, ys, color)]
     return make_figure(theme, traces, height=height, barmode="stack" if stacked else "group", bargap=0.25,
@@ -170,12 +172,19 @@ def build_combo(df: pd.DataFrame, *, theme: str, x: str, bars: Columns, line: st
 
 # ------------------------------------------------------------------ parts of a whole
 def build_donut(df: pd.DataFrame, *, theme: str, names: str, values: str, fmt_value: str = "number",
-                hole: float = 0.6, center_text: str | None = None, height: int | None = None) -> go.Figure:
-    """Shares of a whole; `center_text` (e.g. the total) is written in the hole."""
+                hole: float = 0.6, center_text: str | None = None, colours: Mapping[str, str] | None = None,
+                height: int | None = None) -> go.Figure:
+    """Shares of a whole; `center_text` (e.g. the total) is written in the hole; `colours` maps a
+    slice's name to its colour (theme.key_colours; others: the palette in slice order)."""
     if _is_empty(df, names, values):
         return empty_figure(theme=theme, height=height)
     f = fmt(fmt_value)
-    trace = dict(type="pie", labels=_values(df[names].astype(str)), values=_values(df[values]), hole=hole, sort=True,
+    labels = df[names].astype(str)
+    marker = None
+    if colours:
+        spare = palette(theme).colorway
+        marker = dict(colors=[colours.get(label, spare[i % len(spare)]) for i, label in enumerate(labels)])
+    trace = dict(type="pie", labels=_values(labels), values=_values(df[values]), hole=hole, sort=True, marker=marker,
                  textinfo="percent", textposition="inside", insidetextorientation="horizontal",
                  hovertemplate=f"%{{label}}: %{{value:{f.hover}}}{f.suffix} (%{{percent}})<extra></extra>")
     centre = [dict(text=center_text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import plotly.graph_objects as go
 
@@ -62,6 +63,13 @@ def normalise_theme(theme: str | None) -> str:
 
 def palette(theme: str | None) -> Palette:
     return PALETTES[normalise_theme(theme)]
+
+
+def key_colours(keys: Sequence[str], theme: str | None) -> dict[str, str]:
+    """A colour per key, in palette order: given a dimension's full, stable list of values (every
+    category), a value keeps its colour in every chart and under every filter."""
+    colours = palette(theme).colorway
+    return {str(key): colours[i % len(colours)] for i, key in enumerate(keys)}
 
 
 def plotly_template(theme: str | None) -> go.layout.Template:

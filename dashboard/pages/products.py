@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard.components.chart_card import chart_card, chart_ids, chart_outputs, render_chart
 from dashboard.components.chips import apply_crossfilters, crossfilter_chips
+from dashboard.components.colours import category_colours
 from dashboard.components.filter_bar import filters_of
 from dashboard.queries import catalogue  # noqa: F401 - registers the datasets named below
 from dashboard.components.interactions import (
@@ -122,11 +123,11 @@ def price_bands(df: pd.DataFrame) -> pd.DataFrame:
         label for _, label in sorted(zip(df["bin"], labels)))), ordered=True)).sort_values(["bin", "category"])
 
 
-def build_price_bands(df: pd.DataFrame, *, theme: str, height: int | None = None):
+def build_price_bands(df: pd.DataFrame, *, theme: str, colours: dict[str, str] | None = None, height: int | None = None):
     """Stacked columns: products per price band, one series per category (every row drawn)."""
     data = price_bands(df)
     figure = build_bar(data.assign(band=data["band"].astype(str)), theme=theme, x="band", y="products",
-                       color="category", stacked=True, height=height)
+                       color="category", stacked=True, colours=colours, height=height)
     figure.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top", xanchor="left"))
     figure.update_xaxes(categoryorder="array", categoryarray=list(data["band"].cat.categories), tickangle=-30)
     tallest = data.groupby("band", observed=True)["products"].sum().max()
@@ -161,7 +162,7 @@ def cell_filter(cell) -> tuple[str, str] | None:
 @memoized
 def categories(query, theme, state):
     figure, *rest = render_chart("category_distribution", chart_query(query, state, CATEGORIES), theme, build_donut,
-                                 names="category", values="products")
+                                 names="category", values="products", colours=category_colours(theme))
     figure.update_layout(uniformtext=dict(minsize=10, mode="hide"))
     return emphasise(figure, state["sel"].get("categories")), *rest
 
@@ -198,7 +199,7 @@ def stock_breadcrumb(category):
 @memoized
 def prices(query, theme, state):
     figure, *rest = render_chart("price_distribution", chart_query(query, state, PRICES), theme, build_price_bands,
-                                 params={"bins": PRICE_BINS, "scale": "log"}, height=360)
+                                 params={"bins": PRICE_BINS, "scale": "log"}, colours=category_colours(theme), height=360)
     return emphasise(figure, state["sel"].get("categories"), by="trace"), *rest
 
 

@@ -106,14 +106,15 @@ def query_of(driver) -> dict:
 
 def figure_data(dash_duo, chart: str) -> list[dict] | None:
     """The traces currently drawn in `chart` (x, y, labels, values, customdata as plain lists; of a
-    2-D customdata the first column)."""
+    2-D customdata the first column; colour: the marker's colour, or a pie's slice colours)."""
     return dash_duo.driver.execute_script("""
         const g = document.querySelector(arguments[0] + ' .js-plotly-plot');
         if (!g || !g._fullData) { return null; }
         const plain = v => v === undefined || v === null ? null
             : Array.from(v, x => (Array.isArray(x) || ArrayBuffer.isView(x)) ? x[0] : x);  // typed arrays decoded
         return g._fullData.map(t => ({type: t.type, name: t.name || null, x: plain(t.x), y: plain(t.y),
-                                      labels: plain(t.labels), values: plain(t.values), custom: plain(t.customdata)}));
+                                      labels: plain(t.labels), values: plain(t.values), custom: plain(t.customdata),
+                                      colour: t.marker ? (t.marker.colors || t.marker.color || null) : null}));
     """, graph(chart))
 
 

@@ -176,11 +176,17 @@ def test_products_category_filter_and_threshold_change_what_is_shown(dash_duo, a
     open_page(dash_duo, app_url + "/products")
     stock = wait_figure(dash_duo, "products-stock")
     assert len(stock[0]["x"]) > 3
+    donut, bands = wait_figure(dash_duo, "products-categories"), wait_figure(dash_duo, "products-prices")
+    books = dict(zip(donut[0]["labels"], donut[0]["colour"]))["Books"]
+    assert {t["name"]: t["colour"] for t in bands}["Books"] == books  # one colour per category in every chart
     dash_duo.select_dcc_dropdown(css_id(fb.dim_id("categories")), value="Books")
     wait_until(lambda: query_of(driver).get("category") == ["Books"], message="URL after category")
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
     narrowed = wait_figure(dash_duo, "products-stock", changed_from=stock)
     assert narrowed[0]["x"] == ["Books"]
+    assert wait_figure(dash_duo, "products-categories", changed_from=donut)[0]["colour"] == [books]  # kept under a filter
+    wait_until(lambda: [t["colour"] for t in figure_data(dash_duo, "products-prices")] == [books],
+               message="the price bands of Books in its colour")
     assert narrowed[0]["y"][0] == api_rows(dash_duo.server_url.rstrip("/"), "stock_levels", category="Books")[0]["stock"]
     grid = css_id(table_grid_id("products-low-stock"))
     rows = lambda: dash_duo.driver.execute_script(  # noqa: E731 - the grid's own count (rows are virtualised)

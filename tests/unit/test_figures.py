@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.figures import (
     NO_DATA, build_bar, build_combo, build_donut, build_funnel, build_hbar, build_histogram, build_timeline,
-    build_timeseries, empty_figure, palette, plotly_template,
+    build_timeseries, empty_figure, key_colours, palette, plotly_template,
 )
 from dashboard.figures.formats import format_change, format_value
 
@@ -151,3 +151,20 @@ def test_category_charts_reserve_their_label_room(df):
     assert ranked.layout.margin.l == label_margin(long["category"], suffix=" ")
     timeline = build_timeline(long, theme="light", task="category", start="day", end="end")
     assert timeline.layout.margin.l == label_margin(long["category"])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_key_keeps_its_colour_whatever_the_chart_and_the_rows(df, theme):
+    every = ["Books", "Garden", "Music", "Toys"]
+    colours = key_colours(every, theme)
+    assert list(colours.values()) == list(palette(theme).colorway[:4])
+    assert key_colours([*every, *map(str, range(30))], theme)["Books"] == colours["Books"]  # more keys than colours: cycles
+    subsets = (df, df.iloc[::-1], df[df["category"] != "Books"])  # another order, a filter that drops one
+    for part in subsets:
+        bars = build_bar(part, theme=theme, x="day", y="revenue", color="category", stacked=True, colours=colours)
+        assert {t.name: t.marker.color for t in bars.data} == {c: colours[c] for c in part["category"]}
+        donut = build_donut(part, theme=theme, names="category", values="orders", colours=colours).data[0]
+        assert dict(zip(donut.labels, donut.marker.colors)) == {c: colours[c] for c in part["category"]}
+    unknown = build_donut(df.assign(category=["Books", "New", "Toys"]), theme=theme, names="category", values="orders",
+                          colours=colours).data[0]
+    assert unknown.marker.colors[0] == colours["Books"] and unknown.marker.colors[1] in palette(theme).colorway
