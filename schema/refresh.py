@@ -594,7 +594,7 @@ def _session(conn: Connection, settings: dict[str, str]):
 def ensure_initialised(conn: Connection) -> None:
     """Raise NotInitialised without the base tables; create missing analytics tables (summaries, log)
     and re-create summaries whose columns differ from the MetaData (written by an older version), or
-    add the indexes they lack."""
+    add the indexes they lack and drop those this version no longer defines."""
     names = set(sa.inspect(conn).get_table_names())
     missing = [n for n in REQUIRED_TABLES if n not in names]
     if missing:
@@ -608,13 +608,23 @@ def ensure_initialised(conn: Connection) -> None:
             s.table.drop(conn)
             names.discard(s.table.name)
         elif s.table.name in names:  # an index this version adds (SQLite's helper copies the live table's indexes)
-            present = {ix["name"] for ix in inspector.get_indexes(s.table.name)}
+            present = {ix["name"]: ix for ix in inspector.get_indexes(s.table.name)}
             for ix in s.table.indexes:
                 if ix.name not in present:
                     ix.create(conn)
+            defined = {ix.name for ix in s.table.indexes} | {c.name for c in s.table.constraints}
+            for name in sorted(set(present) - defined):  # one an older version made: slows the refresh, serves nothing
+                _drop_index(conn, name, s.table)
     if not set(metadata.tables) <= names:
         metadata.create_all(conn, checkfirst=True)
     conn.commit()
+
+
+def _drop_index(conn: Connection, name: str, table: sa.Table) -> None:
+    """DROP INDEX by name (an sa.Index built to drop it would attach itself to the table's MetaData)."""
+    quote = conn.dialect.identifier_preparer.quote
+    on = f" ON {quote(table.name)}" if backend(conn) == "mysql" else ""
+    conn.exec_driver_sql(f"DROP INDEX {quote(name)}{on}")
 
 
 def analyze_stale_tables(conn: Connection) -> list[str]:

@@ -464,9 +464,11 @@ agg_customer = Table(
     *[Column(f"first_day_{s}", Date, nullable=True, comment=f"first order day in scope {s}") for s in SCOPE_SUFFIXES],
     *[Column(f"orders_{s}", Integer, nullable=False, comment=f"lifetime orders in scope {s}") for s in SCOPE_SUFFIXES],
     *[Column(f"revenue_{s}", Total(), nullable=False, comment=f"lifetime revenue in scope {s}") for s in SCOPE_SUFFIXES],
-    *[Index(None, f"revenue_{s}") for s in SCOPE_SUFFIXES],  # top customers: ORDER BY revenue DESC LIMIT n
     comment="Summary: lifetime orders and revenue of each customer who ordered, per status scope.",
 )
+for _s in SCOPE_SUFFIXES:  # top customers: ORDER BY revenue DESC, customer_id LIMIT n reads n index entries. With
+    # an ascending index the mixed directions made MariaDB sort all 117k customers (45-60 ms at 1M orders)
+    Index(f"ix_agg_customer_top_{_s}", agg_customer.c[f"revenue_{_s}"].desc(), agg_customer.c.customer_id)
 
 
 def _select_customer():

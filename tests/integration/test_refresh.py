@@ -622,3 +622,18 @@ def test_a_summary_of_an_older_shape_is_re_created(loaded):
         orders_with_lines = conn.execute(sa.select(sa.func.count(sa.distinct(order_items.c.order_id)))).scalar_one()
     assert columns == set(order_facts.c.keys())
     assert rows == orders_with_lines > 0
+
+
+def test_summary_indexes_follow_the_current_version(loaded):
+    """An index an older version made on a summary is dropped (the refresh would keep it up to date for
+    nothing) and the current ones exist, with their column order and directions."""
+    from schema.summary_tables import agg_customer
+
+    with loaded.begin() as conn:
+        conn.exec_driver_sql("CREATE INDEX ix_agg_customer_old_revenue ON agg_customer (revenue_valid)")
+        conn.exec_driver_sql("DROP INDEX ix_agg_customer_top_valid" + (" ON agg_customer" if loaded.dialect.name == "mysql" else ""))
+    refresh(loaded)
+    present = {ix["name"]: ix for ix in sa.inspect(loaded).get_indexes("agg_customer")}
+    assert "ix_agg_customer_old_revenue" not in present
+    assert {ix.name for ix in agg_customer.indexes} <= set(present)
+    assert present["ix_agg_customer_top_valid"]["column_names"] == ["revenue_valid", "customer_id"]
