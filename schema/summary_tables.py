@@ -413,13 +413,27 @@ def _presence_columns() -> list[Column]:
             Column("is_net", SmallInteger, nullable=False, comment="1 when one of them is net")]
 
 
+def _before_period(scope: str) -> Column:
+    return Column(f"prev_day_{scope}", Date, nullable=True,
+                  comment=f"the customer's last order day in scope {scope} before the period (NULL: none)")
+
+
+def _previous_order_day(last_day, customer_id, period):
+    """The latest `last_day` of the customer's earlier periods (NULL when none): a window over the rows."""
+    return sa.func.max(last_day).over(partition_by=customer_id, order_by=period, rows=(None, -1))
+
+
 agg_customer_month = Table(
     "agg_customer_month", metadata,
     Column("month", Date, primary_key=True),
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
     *_presence_columns(),
-    comment="Summary: one row per customer and month with an order: exact distinct customers of whole months "
-            "(half as many rows as orders; a range's edge days read order_facts).",
+    *[Column(f"first_day_{s}", Date, nullable=True, comment=f"first order day in scope {s} in the month") for s in SCOPE_SUFFIXES],
+    *[Column(f"last_day_{s}", Date, nullable=True, comment=f"last order day in scope {s} in the month") for s in SCOPE_SUFFIXES],
+    *[_before_period(s) for s in SCOPE_SUFFIXES],
+    comment="Summary: one row per customer and month with an order: distinct customers of any date range as a "
+            "count of rows (a customer counts in the first month of the range holding one of its orders: "
+            "sources.active_customers); half as many rows as orders.",
     **NO_ROWID,
 )
 
@@ -429,10 +443,17 @@ def _select_customer_month():
     month = month_of(f.day)
     # grouped first, then joined: one customer lookup per customer-month rather than per order
     # (SQLite 4.8 s -> 2.7 s at 1M orders)
-    per = sorted_groups(sa.select(month.label("month"), f.customer_id, sa.func.max(f.is_valid).label("is_valid"),
-                                  sa.func.max(f.is_net).label("is_net")).group_by(month, f.customer_id)).subquery("per_month")
-    return in_written_order(sa.select(per.c.month, per.c.customer_id, c.city, c.platform, per.c.is_valid, per.c.is_net)
-                            .select_from(per.join(customers, c.customer_id == per.c.customer_id)))
+    per = sorted_groups(sa.select(
+        month.label("month"), f.customer_id, sa.func.max(f.is_valid).label("is_valid"), sa.func.max(f.is_net).label("is_net"),
+        *[sa.func.min(in_scope(f, s, f.day)).label(f"first_day_{s}") for s in SCOPE_SUFFIXES],
+        *[sa.func.max(in_scope(f, s, f.day)).label(f"last_day_{s}") for s in SCOPE_SUFFIXES],
+    ).group_by(month, f.customer_id)).subquery("per_month")
+    p = per.c
+    return in_written_order(sa.select(
+        p.month, p.customer_id, c.city, c.platform, p.is_valid, p.is_net,
+        *[p[f"first_day_{s}"] for s in SCOPE_SUFFIXES], *[p[f"last_day_{s}"] for s in SCOPE_SUFFIXES],
+        *[_previous_order_day(p[f"last_day_{s}"], p.customer_id, p.month) for s in SCOPE_SUFFIXES],
+    ).select_from(per.join(customers, c.customer_id == p.customer_id)))
 
 
 summary(agg_customer_month, _select_customer_month)
@@ -442,6 +463,7 @@ agg_customer_year = Table(
     Column("year", Date, primary_key=True, comment="1 January"),
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
     *_presence_columns(),
+    *[_before_period(s) for s in SCOPE_SUFFIXES],
     comment="Summary: agg_customer_month rolled up to years (a fifth of the orders' rows).",
     **NO_ROWID,
 )
@@ -450,8 +472,10 @@ agg_customer_year = Table(
 def _select_customer_year():
     m = agg_customer_month.c
     year = year_of(m.month)
-    return sorted_groups(sa.select(year, m.customer_id, sa.func.min(m.city), sa.func.min(m.platform), sa.func.max(m.is_valid),
-                                   sa.func.max(m.is_net)).group_by(year, m.customer_id))
+    return sorted_groups(sa.select(
+        year, m.customer_id, sa.func.min(m.city), sa.func.min(m.platform), sa.func.max(m.is_valid), sa.func.max(m.is_net),
+        *[_previous_order_day(sa.func.max(m[f"last_day_{s}"]), m.customer_id, year) for s in SCOPE_SUFFIXES],
+    ).group_by(year, m.customer_id))
 
 
 summary(agg_customer_year, _select_customer_year)

@@ -87,7 +87,7 @@ def brand_group_expr(name_col):
          metrics=("brand_group", "revenue", "rank"),
          description="Valid revenue in `year` per brand normalised from the product name (samsung, apple, sony, huawei, lenovo, others).")
 def q5_brand_ranking(filters: Filters, year: int = 0) -> pd.DataFrame:
-    src = product_rows(year_filters(resolve_year(year)), with_orders=False)
+    src = product_rows(year_filters(resolve_year(year)), measures=("revenue",), with_orders=False)
     group = brand_group_expr(products.c.product_name)
     frame = read_frame(sa.select(group.label("brand_group"), sa.func.sum(src.c.revenue).label("revenue"))
                        .select_from(src.join(products, products.c.product_id == src.c.product_id)).group_by(group))

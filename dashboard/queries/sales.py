@@ -48,28 +48,31 @@ def _counts(stmt) -> tuple[int, int]:
 COUNT_CHOSEN_UP_TO = 100  # beyond this many products one pass counting every product's orders is cheaper
 
 
-def product_totals(f: Filters, *, by: str = "revenue", limit: int | None = None, with_orders: bool = True) -> pd.DataFrame:
-    """Per product sold in scope: name, category, brand, money sums and (`with_orders`) orders; the
-    `limit` best by `by` (revenue or net_profit; ties: lowest product_id), ranked in SQL so only those
-    rows travel. With a small limit, distinct orders are counted afterwards for the chosen products only."""
+def product_totals(f: Filters, *, measures=MONEY, by: str = "revenue", limit: int | None = None,
+                   with_orders: bool = True) -> pd.DataFrame:
+    """Per product sold in scope: name, category, brand, the `measures` (money sums; units always) and
+    (`with_orders`) orders; the `limit` best by `by` (revenue or net_profit, whose measures must be
+    asked for; ties: lowest product_id), ranked in SQL so only those rows travel. With a small limit,
+    distinct orders are counted afterwards for the chosen products only."""
     count_now = with_orders and (limit is None or limit > COUNT_CHOSEN_UP_TO)
-    per = product_rows(f, with_orders=count_now)
+    per = product_rows(f, measures=measures, with_orders=count_now)
     value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
     p = products.c
-    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *[per.c[c] for c in MONEY], *([per.c.orders] if count_now else []))
+    sums = [c for c in per.c if c.name not in ("product_id", "orders")]
+    stmt = (sa.select(p.product_id, p.product_name, p.category, p.brand, *sums, *([per.c.orders] if count_now else []))
             .select_from(per.join(products, p.product_id == per.c.product_id)).order_by(value.desc(), p.product_id))
     frame = read_frame(stmt if limit is None else stmt.limit(max(int(limit), 0)))
     if not with_orders or count_now:
         return frame
     ids = frame["product_id"].astype(int).tolist()
-    counted = product_rows(f, product_ids=ids) if ids else None
+    counted = product_rows(f, measures=(), product_ids=ids) if ids else None
     orders = (read_frame(sa.select(counted.c.product_id, counted.c.orders)) if ids
               else pd.DataFrame(columns=["product_id", "orders"]))
     return frame.merge(orders, on="product_id", how="left")
 
 
 def top_product(f: Filters) -> str | None:
-    src = product_rows(f, with_orders=False)
+    src = product_rows(f, measures=("revenue",), with_orders=False)
     best = sa.select(src.c.product_id).order_by(src.c.revenue.desc(), src.c.product_id).limit(1).scalar_subquery()
     rows = scalar_rows(sa.select(products.c.product_name).where(products.c.product_id == best))
     return str(rows[0][0]) if rows else None
@@ -214,7 +217,7 @@ def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
 @dataset("top_products", title="Top products", dimensions=PRODUCT_DIMS, params={"limit": 10},
          description="The products with the highest revenue (ties: lowest product_id).", metrics=("revenue", "units", "orders"))
 def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
-    frame = rounded(ints(product_totals(filters, limit=limit), "product_id", "units", "orders"), "revenue")
+    frame = rounded(ints(product_totals(filters, measures=("revenue",), limit=limit), "product_id", "units", "orders"), "revenue")
     return frame[["product_id", "product_name", "category", "brand", "units", "revenue", "orders"]].reset_index(drop=True)
 
 
@@ -222,7 +225,7 @@ def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
          description="Per product sold: units, revenue, orders, AOV, average rating (all time), average discount %.",
          metrics=("units", "revenue", "orders", "aov", "avg_rating", "avg_discount_pct"))
 def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
-    frame = product_totals(filters, limit=limit)
+    frame = product_totals(filters, measures=("revenue", "discount", "before_discount"), limit=limit)
     r = agg_product_rating.c
     ratings = read_frame(sa.select(r.product_id, r.reviews, r.rating_sum).where(r.product_id.in_(frame["product_id"].astype(int).tolist())))
     frame = frame.merge(ratings, on="product_id", how="left")
@@ -238,7 +241,7 @@ def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
          description="The products with the highest net profit: revenue, cost, net profit, margin %.",
          metrics=("revenue", "cost", "net_profit", "margin_pct"))
 def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
-    frame = product_totals(filters, by="net_profit", limit=limit, with_orders=False)
+    frame = product_totals(filters, measures=("revenue", "cost"), by="net_profit", limit=limit, with_orders=False)
     frame["net_profit"] = frame["revenue"] - frame["cost"]
     frame["margin_pct"] = ratio(frame["net_profit"], frame["revenue"], 100)
     frame = rounded(ints(frame, "product_id"), "revenue", "cost", "net_profit", "margin_pct")

@@ -228,7 +228,7 @@ def test_a_product_sold_only_before_the_range_in_its_month_is_not_listed(loaded)
 
 def test_active_customers_count_each_customer_once_across_a_ranges_pieces(loaded):
     """Distinct active customers are counted piece by piece (whole years and months, the partial months at
-    either end, a range inside one month): ranges cut around the busiest customer's order days, so that
+    either end, two neighbouring partial months, a range inside one month): ranges cut around the busiest customer's order days, so that
     customer has orders in several pieces of each, in every scope, with and without a customer filter."""
     _, raw = loaded
     o = order_level(raw)
@@ -245,7 +245,10 @@ def test_active_customers_count_each_customer_once_across_a_ranges_pieces(loaded
     years = sorted({d.year for d in days})
     ranges += [(a, (b + timedelta(days=31)).replace(day=1) - timedelta(days=1)) for a, b in pairs[:1]]
     ranges += [(date(y, 1, 1), date(y + 1, 12, 31)) for y in years[:-1] if y + 1 in years][:1]
-    assert len(days) >= 3 and last.month != first.month and pairs and len(ranges) == 11
+    # the part-way ends of two neighbouring months; a whole year between part-way months
+    ranges += [(d, d + timedelta(days=20)) for d in days if d.day > 20][:1]
+    ranges += [(date(y - 1, 12, 15), date(y + 1, 1, 15)) for y in years][:1]
+    assert len(days) >= 3 and last.month != first.month and pairs and len(ranges) == 13
     checked = 0
     for start, end in ranges:
         for scope in ("valid", "gross", "net"):
