@@ -186,7 +186,8 @@ agg_sales_day = Table(
     *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
     *_money(),
     Column("lines", Integer, nullable=False, comment="order lines summed"),
-    Index(None, "segment_id", "day"),
+    # covers the daily trend under a category or brand filter (SQLite, one category over all time: 13.5 -> 5.5 ms)
+    Index("ix_agg_sales_day_segment_day", "segment_id", "day", "is_valid", "is_net", "revenue", "units"),
     comment="Summary: order lines per day x (category, brand) segment x status flags.",
     **NO_ROWID,
 )

@@ -10,8 +10,8 @@ from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, month_and_day_rows, order_rows, product_order_counts, product_rows, reads_segment_lines,
-    sales_rows,
+    MONEY, active_customers, month_and_day_rows, order_rows, product_customers, product_orders, product_rows,
+    reads_segment_lines, sales_rows,
 )
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
@@ -31,18 +31,19 @@ def _sums(src, *group):
 
 
 # ---------------------------------------------------------------- KPIs
-def order_customer_counts(f: Filters) -> tuple[int, int]:
-    """Distinct orders and customers in scope (exact): summaries when no product filter applies."""
+def order_count(f: Filters) -> int:
+    """Distinct orders in scope (exact): order-level summaries when no product filter applies."""
     if has_product_filter(f):
-        return _counts(product_order_counts(f))
+        return int(scalar_rows(product_orders(f))[0][0] or 0)
     src = order_rows(f)
-    orders = scalar_rows(sa.select(sa.func.sum(src.c.orders)))[0][0]
-    return int(orders or 0), active_customers(f)
+    return int(scalar_rows(sa.select(sa.func.sum(src.c.orders)))[0][0] or 0)
 
 
-def _counts(stmt) -> tuple[int, int]:
-    orders, customers = scalar_rows(stmt)[0]
-    return int(orders or 0), int(customers or 0)
+def customer_count(f: Filters) -> int:
+    """Distinct customers with an order in scope (exact)."""
+    if has_product_filter(f):
+        return int(scalar_rows(product_customers(f))[0][0] or 0)
+    return active_customers(f)
 
 
 COUNT_CHOSEN_UP_TO = 100  # beyond this many products one pass counting every product's orders is cheaper
@@ -85,11 +86,10 @@ def money_sums(f: Filters) -> dict:
 
 def kpi_parts(f: Filters) -> list:
     """The period's independent lookups, slowest first (see periods.with_previous_period)."""
-    return [lambda: order_customer_counts(f), lambda: top_product(f), lambda: money_sums(f)]
+    return [lambda: customer_count(f), lambda: top_product(f), lambda: order_count(f), lambda: money_sums(f)]
 
 
-def kpi_combine(f: Filters, counts: tuple[int, int], top: str | None, sums: dict) -> dict:
-    orders, customers = counts
+def kpi_combine(f: Filters, customers: int, top: str | None, orders: int, sums: dict) -> dict:
     revenue = sums["revenue"]
     profit = revenue - sums["cost"]
     return {

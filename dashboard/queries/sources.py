@@ -6,7 +6,7 @@
                (short spans) or the running sums of agg_product_cum, edge days from line_facts (day-clustered).
 `order_rows`   order-level orders/revenue/units per day or month (whole months from the monthly
                rollups, edge days from the daily ones), optionally per payment method or city.
-`product_order_counts` distinct orders and customers under a category or brand filter (line_facts' index).
+`product_orders`, `product_customers` distinct orders and customers under a category or brand filter.
 `active_customers` distinct customers with an order in scope in a date range (exact): a count of
                customer-month and customer-year rows (the first period of the range with an order).
 """
@@ -25,9 +25,10 @@ from dashboard.queries.sql import (
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
-    agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_city, agg_orders_day_pm,
-    agg_orders_month, agg_orders_month_city, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year,
-    agg_sales_day, agg_sales_month, line_facts, order_facts, scoped_name,
+    agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_city, agg_orders_day_mask,
+    agg_orders_day_pm, agg_orders_month, agg_orders_month_city, agg_orders_month_mask, agg_orders_month_pm,
+    agg_product_cum, agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
+    scoped_name,
 )
 from schema.tables import customers, payment_methods, products
 
@@ -142,25 +143,39 @@ def _in_scope(cols, names, filters: Filters, sign: int):
 
 
 WIDE_SELECTION = 0.5  # share of all segments above which one pass over every order beats reading their lines
+ORDERS_FROM_LINES_UP_TO = 3  # segments; beyond, orders per segment mask are cheaper to sum than lines to de-duplicate
 
 
 def reads_segment_lines(filters: Filters) -> bool:
-    """Count distinct orders under this category or brand filter from the selected segments' lines
-    (line_facts' (segment, day) index)? No when most segments are selected: one pass over every
-    order's segment mask then reads fewer rows."""
+    """Count distinct customers (and, per day, orders) under this category or brand filter from the
+    selected segments' lines (line_facts' (segment, day) index)? No when most segments are selected:
+    one pass over every order's segment mask then reads fewer rows."""
     return len(segment_ids(filters)) <= WIDE_SELECTION * len(segments())
 
 
-def product_order_counts(filters: Filters) -> sa.Select:
-    """One row: distinct orders and customers with a line in the selected segments (a category or brand
-    filter), in scope and range: from those segments' lines, or order_facts' segment masks
-    (`reads_segment_lines`)."""
+def product_orders(filters: Filters) -> sa.Select:
+    """One value: distinct orders in scope and range with a line in the selected segments (a category or
+    brand filter). A few segments: their lines (line_facts' index). More: the orders per segment mask
+    (agg_orders_month_mask for whole months, agg_orders_day_mask for edge days), whose rows do not grow
+    with the selection (SQLite, one category over all time: 26 ms of de-duplicated lines, 9.5 ms of masks)."""
+    if len(segment_ids(filters)) <= ORDERS_FROM_LINES_UP_TO:
+        f = line_facts.c
+        return sa.select(sa.func.count(sa.distinct(f.order_id))).where(
+            range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
+    masks = month_and_day_rows(filters.start, filters.end_exclusive, agg_orders_month_mask, agg_orders_day_mask,
+                               lambda t, _: sa.select(t.orders).where(scope_clause(t, filters), mask_clause(t, filters)))
+    return sa.select(sa.func.sum(masks.c.orders))
+
+
+def product_customers(filters: Filters) -> sa.Select:
+    """One value: distinct customers in scope and range with a line in the selected segments: from those
+    segments' lines, or order_facts' segment masks (`reads_segment_lines`)."""
     if not reads_segment_lines(filters):
         f = order_facts.c
-        return sa.select(sa.func.count(), sa.func.count(sa.distinct(f.customer_id))).where(
+        return sa.select(sa.func.count(sa.distinct(f.customer_id))).where(
             range_clause(f.day, filters), scope_clause(f, filters), mask_clause(f, filters))
     f = line_facts.c
-    return sa.select(sa.func.count(sa.distinct(f.order_id)), sa.func.count(sa.distinct(f.customer_id))).where(
+    return sa.select(sa.func.count(sa.distinct(f.customer_id))).where(
         range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
 
 

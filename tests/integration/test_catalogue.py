@@ -20,7 +20,8 @@ from dashboard.queries import cache, engine as query_engine
 from dashboard.queries.catalogue import DATASETS, run_dataset
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import dimension_options, validate_filters
-from dashboard.queries.sources import product_order_counts
+from dashboard.queries.sources import product_customers, product_orders
+from dashboard.queries.sql import has_product_filter
 from schema.db import create_engine
 from schema.errors import InvalidFilter
 
@@ -133,11 +134,14 @@ def test_dataset_matches_pandas(loaded, name):
 
 
 def test_product_filtered_counts_take_both_paths(loaded):
-    """The filter sets above reach both sources of distinct orders and customers under a product filter."""
+    """The filter sets above reach both sources of distinct orders and of distinct customers under a
+    product filter."""
     _, raw = loaded
     sets = filter_sets(raw)
-    read = {label: product_order_counts(sets[label]).get_final_froms()[0].name for label in ("one_category", "most_categories")}
-    assert read == {"one_category": "line_facts", "most_categories": "order_facts"}
+    customers = {label: product_customers(sets[label]).get_final_froms()[0].name for label in ("one_category", "most_categories")}
+    assert customers == {"one_category": "line_facts", "most_categories": "order_facts"}
+    orders = {"line_facts" in str(product_orders(f)) for f in sets.values() if has_product_filter(f)}
+    assert orders == {True, False}  # a few segments' lines, and the orders per segment mask
 
 
 def test_mariadb_sessions_never_plan_lateral_derived(loaded):
