@@ -406,6 +406,30 @@ summary(agg_orders_day_mask, _select_orders_day_mask)
 agg_orders_month_mask = _rollup("agg_orders_month_mask", agg_orders_day_mask, to="month",
                                 comment="Summary: orders per month x status flags x segment mask.")
 
+agg_orders_day_category = Table(
+    "agg_orders_day_category", metadata,
+    Column("day", Date, primary_key=True),
+    Column("category", String(60), primary_key=True),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    Column("orders", Integer, nullable=False, comment="distinct orders with a line in the category"),
+    comment="Summary: orders per day x category x status flags: distinct orders under a one-category filter "
+            "(the commonest) without de-duplicating lines or testing masks.",
+    **NO_ROWID,
+)
+
+
+def _select_orders_day_category():
+    li, d = line_facts.c, dim_segment.c
+    group = [li.day, d.category, li.is_valid, li.is_net]
+    return in_written_order(sorted_groups(sa.select(*group, sa.func.count(sa.distinct(li.order_id)))
+                                          .select_from(line_facts.join(dim_segment, d.segment_id == li.segment_id))
+                                          .group_by(*group)))
+
+
+summary(agg_orders_day_category, _select_orders_day_category)
+agg_orders_month_category = _rollup("agg_orders_month_category", agg_orders_day_category, to="month",
+                                    comment="Summary: orders per month x category x status flags (an order has one day).")
+
 # ---------------------------------------------------------------- customers with an order per month and year
 def _presence_columns() -> list[Column]:
     return [Column("city", String(60), nullable=False, comment="customers.city (copied: customer filters need no join)"),

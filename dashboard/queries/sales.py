@@ -10,8 +10,8 @@ from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, month_and_day_rows, order_rows, product_customers, product_orders, product_rows,
-    reads_segment_lines, sales_rows,
+    MONEY, active_customers, category_orders, month_and_day_rows, only_category, order_rows, product_customers,
+    product_orders, product_rows, reads_segment_lines, sales_rows,
 )
 from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
@@ -133,8 +133,12 @@ def _trend(f: Filters, grain: str) -> pd.DataFrame:
 
 
 def _segment_orders(f: Filters, grain: str) -> pd.DataFrame:
-    """Per period, distinct orders with a line in the selected segments: per day from their lines when
-    the selection is narrow, else from the orders per segment mask."""
+    """Per period, distinct orders with a line in the selected segments: from the orders per category
+    for one category; else per day from their lines when the selection is narrow, else from the orders
+    per segment mask."""
+    if (category := only_category(f)) is not None:
+        src = category_orders(f, category, grain=grain)
+        return read_frame(sa.select(src.c.period, sa.func.sum(src.c.orders).label("orders")).group_by(src.c.period))
     if grain == "day" and reads_segment_lines(f):
         li = line_facts.c
         return read_frame(sa.select(li.day.label("period"), sa.func.count(sa.distinct(li.order_id)).label("orders"))
