@@ -10,13 +10,12 @@ from dashboard.queries.periods import with_previous_period
 from dashboard.queries.registry import dataset
 from dashboard.queries.shape import ints, ratio, rounded, share
 from dashboard.queries.sources import (
-    MONEY, active_customers, category_orders, month_and_day_rows, only_category, order_rows, product_customers,
-    product_orders, product_rows, reads_segment_lines, sales_rows,
+    MONEY, active_customers, month_and_day_rows, order_rows, product_customers, product_order_rows, product_orders,
+    product_rows, sales_rows,
 )
-from dashboard.queries.sql import has_product_filter, mask_clause, range_clause, scope_clause, segment_clause
+from dashboard.queries.sql import has_product_filter, range_clause, scope_clause, segment_clause
 from schema.summary_tables import (
-    agg_orders_day_mask, agg_orders_month_mask, agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day,
-    dim_segment, line_facts,
+    agg_product_rating, agg_receipts_day, agg_receipts_month, agg_sales_day, dim_segment,
 )
 from schema.tables import payment_methods, products
 
@@ -133,20 +132,9 @@ def _trend(f: Filters, grain: str) -> pd.DataFrame:
 
 
 def _segment_orders(f: Filters, grain: str) -> pd.DataFrame:
-    """Per period, distinct orders with a line in the selected segments: from the orders per category
-    for one category; else per day from their lines when the selection is narrow, else from the orders
-    per segment mask."""
-    if (category := only_category(f)) is not None:
-        src = category_orders(f, category, grain=grain)
-        return read_frame(sa.select(src.c.period, sa.func.sum(src.c.orders).label("orders")).group_by(src.c.period))
-    if grain == "day" and reads_segment_lines(f):
-        li = line_facts.c
-        return read_frame(sa.select(li.day.label("period"), sa.func.count(sa.distinct(li.order_id)).label("orders"))
-                          .where(range_clause(li.day, f), scope_clause(li, f), segment_clause(li.segment_id, f))
-                          .group_by(li.day))
-    masks = month_and_day_rows(f.start, f.end_exclusive, agg_orders_month_mask, agg_orders_day_mask, lambda t, period: (
-        sa.select(period.label("period"), t.orders).where(scope_clause(t, f), mask_clause(t, f))), grain=grain)
-    return read_frame(sa.select(masks.c.period, sa.func.sum(masks.c.orders).label("orders")).group_by(masks.c.period))
+    """Per period, distinct orders with a line in the selected segments (sources.product_order_rows)."""
+    src = product_order_rows(f, grain=grain)
+    return read_frame(sa.select(src.c.period, sa.func.sum(src.c.orders).label("orders")).group_by(src.c.period))
 
 
 def _segment_sales(f: Filters, grain: str) -> pd.DataFrame:
