@@ -27,9 +27,8 @@ from schema.sqlexpr import month_of
 from schema.summary_tables import (
     agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_category, agg_orders_day_city,
     agg_orders_day_mask, agg_orders_day_pm, agg_orders_month, agg_orders_month_category, agg_orders_month_city,
-    agg_orders_month_mask, agg_orders_month_pm,
-    agg_product_cum, agg_product_month, agg_product_year, agg_sales_day, agg_sales_month, line_facts, order_facts,
-    scoped_name,
+    agg_orders_month_mask, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year, agg_sales_day,
+    agg_sales_month, line_facts, order_facts, scoped_name,
 )
 from schema.tables import customers, payment_methods, products
 
@@ -75,8 +74,8 @@ def product_rows(filters: Filters, *, measures=MONEY, with_orders: bool = True,
     """One row per product sold in the range: product_id, the `measures` (of MONEY; units always),
     and unless `with_orders` is false orders (distinct orders with the product: the costly part over edge
     days); only the products `product_ids` when given. Ask only for the measures used: each DECIMAL sum
-    costs (MariaDB, top product of a 17-month range: 62 ms with all five, 28 ms with revenue and units). Whole years and months come from
-    agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
+    costs (MariaDB, top product of a 17-month range: 62 ms with all five, 28 ms with revenue and units).
+    Whole years and months come from agg_product_year and agg_product_month when they are one or two, else from agg_product_cum (the
     running sums through the span's last month less those before its first: two rows per product
     however long the span), each row carrying every status scope's sums; edge days from line_facts.
     Some pieces are negative (a month less its days outside the range), so a product whose sales all
@@ -272,9 +271,9 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
             m.scope == filters.status_scope, customer_clause(m) if customer_clause else TRUE))[0][0] or 0)
     chosen = customer_clause or (lambda cols: TRUE)
     scope = filters.status_scope
-    lead = start is not None and start.day != 1
-    trail = end is not None and end.day != 1
-    if lead and trail and (start.year, start.month) == ((end - timedelta(days=1)).year, (end - timedelta(days=1)).month):
+    lead = start is not None and start.day != 1  # starts part way through a month
+    trail = end is not None and end.day != 1  # ends part way through one
+    if lead and trail and start.replace(day=1) == (end - timedelta(days=1)).replace(day=1):
         return _distinct_order_customers(filters, customer_clause)
 
     def first_in_range(cols):  # no order in scope between the range's start and the period
@@ -284,8 +283,8 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
     m = agg_customer_month.c
     counts = []
     if lead:  # the partial first month: an order on or after the start
-        counts.append(sa.select(sa.func.count()).where(m.month == start.replace(day=1), m[scoped_name("last_day", scope)] >= start,
-                                                          chosen(m)))
+        counts.append(sa.select(sa.func.count()).where(
+            m.month == start.replace(day=1), m[scoped_name("last_day", scope)] >= start, chosen(m)))
     middle_start = _next_month(start) if lead else start
     middle_end = end.replace(day=1) if trail else end
     if middle_start is None or middle_end is None or middle_start < middle_end:
@@ -294,8 +293,8 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
             counts.append(sa.select(sa.func.count()).where(date_clause(t[grain], lo, hi), scope_clause(t, filters),
                                                               first_in_range(t), chosen(t)))
     if trail:  # the partial last month: an order on or before the end
-        counts.append(sa.select(sa.func.count()).where(m.month == end.replace(day=1), m[scoped_name("first_day", scope)] < end,
-                                                          first_in_range(m), chosen(m)))
+        counts.append(sa.select(sa.func.count()).where(
+            m.month == end.replace(day=1), m[scoped_name("first_day", scope)] < end, first_in_range(m), chosen(m)))
     total = sum((c.scalar_subquery() for c in counts[1:]), counts[0].scalar_subquery())
     return int(scalar_rows(sa.select(total))[0][0] or 0)
 
