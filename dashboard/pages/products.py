@@ -126,9 +126,10 @@ def price_bands(df: pd.DataFrame) -> pd.DataFrame:
 def build_price_bands(df: pd.DataFrame, *, theme: str, colours: dict[str, str] | None = None, height: int | None = None):
     """Stacked columns: products per price band, one series per category (every row drawn)."""
     data = price_bands(df)
-    figure = build_bar(data.assign(band=data["band"].astype(str)), theme=theme, x="band", y="products",
-                       color="category", stacked=True, colours=colours, height=height)
-    figure.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top", xanchor="left"))
+    by_category = data.assign(band=data["band"].astype(str)).sort_values(["category", "bin"])  # a trace per category, A-Z
+    figure = build_bar(by_category, theme=theme, x="band", y="products", color="category", stacked=True, colours=colours,
+                       height=height)
+    figure.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top", xanchor="left", traceorder="normal"))
     figure.update_xaxes(categoryorder="array", categoryarray=list(data["band"].cat.categories), tickangle=-30)
     tallest = data.groupby("band", observed=True)["products"].sum().max()
     return figure.update_yaxes(tickformat=",d", **({"dtick": 1} if tallest <= 8 else {}))  # whole products

@@ -105,7 +105,8 @@ def test_price_bands_label_and_order_the_bins(pages):
     assert list(bands["band"].cat.categories) == ["5,000–10k", "10k–20k"]
     assert len(bands) == 3
     figure = p.build_price_bands(df, theme="dark")
-    assert sorted(t.name for t in figure.data) == ["A", "B"]
+    assert [t.name for t in figure.data] == ["A", "B"] and figure.layout.legend.traceorder == "normal"  # legend A-Z
+    assert list(figure.data[0].x) == ["5,000–10k", "10k–20k"]  # each trace's bands in order
     assert sum(sum(t.y) for t in figure.data) == 6  # every row drawn
     assert figure.layout.yaxis.dtick == 1 and figure.layout.yaxis.tickformat == ",d"  # no "500m" products
 
