@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -20,8 +20,8 @@ from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
 from dashboard.queries.options import segments
 from dashboard.queries.sql import (
-    TRUE, both, date_clause, in_clause, mask_clause, range_clause, scope_clause, segment_clause, segment_ids,
-    split_range, split_range_signed,
+    TRUE, both, ceil_date, date_clause, floor_date, in_clause, mask_clause, range_clause, scope_clause, segment_clause,
+    segment_ids, split_range, split_range_signed,
 )
 from schema.sqlexpr import month_of
 from schema.summary_tables import (
@@ -273,7 +273,7 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
     scope = filters.status_scope
     lead = start is not None and start.day != 1  # starts part way through a month
     trail = end is not None and end.day != 1  # ends part way through one
-    if lead and trail and start.replace(day=1) == (end - timedelta(days=1)).replace(day=1):
+    if lead and trail and floor_date(start, "month") == floor_date(end - timedelta(days=1), "month"):
         return _distinct_order_customers(filters, customer_clause)
 
     def first_in_range(cols):  # no order in scope between the range's start and the period
@@ -284,9 +284,9 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
     counts = []
     if lead:  # the partial first month: an order on or after the start
         counts.append(sa.select(sa.func.count()).where(
-            m.month == start.replace(day=1), m[scoped_name("last_day", scope)] >= start, chosen(m)))
-    middle_start = _next_month(start) if lead else start
-    middle_end = end.replace(day=1) if trail else end
+            m.month == floor_date(start, "month"), m[scoped_name("last_day", scope)] >= start, chosen(m)))
+    middle_start = ceil_date(start, "month") if start is not None else None
+    middle_end = floor_date(end, "month") if end is not None else None
     if middle_start is None or middle_end is None or middle_start < middle_end:
         for grain, lo, hi in split_range(middle_start, middle_end, ("year", "month")):
             t = {"year": agg_customer_year.c, "month": agg_customer_month.c}[grain]
@@ -294,13 +294,9 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
                                                               first_in_range(t), chosen(t)))
     if trail:  # the partial last month: an order on or before the end
         counts.append(sa.select(sa.func.count()).where(
-            m.month == end.replace(day=1), m[scoped_name("first_day", scope)] < end, first_in_range(m), chosen(m)))
+            m.month == floor_date(end, "month"), m[scoped_name("first_day", scope)] < end, first_in_range(m), chosen(m)))
     total = sum((c.scalar_subquery() for c in counts[1:]), counts[0].scalar_subquery())
     return int(scalar_rows(sa.select(total))[0][0] or 0)
-
-
-def _next_month(d: date) -> date:
-    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
 def _distinct_order_customers(filters: Filters, customer_clause) -> int:

@@ -83,13 +83,15 @@ def mask_clause(cols, filters: Filters):
 MONTHS_PER = {"year": 12, "month": 1}
 
 
-def _floor(d: date, grain: str) -> date:
+def floor_date(d: date, grain: str) -> date:
+    """The first day of the year or month holding `d`."""
     n = MONTHS_PER[grain]
     return date(d.year, (d.month - 1) // n * n + 1, 1)
 
 
-def _ceil(d: date, grain: str) -> date:
-    f = _floor(d, grain)
+def ceil_date(d: date, grain: str) -> date:
+    """`d` when it starts a year or month, else the first day of the next one."""
+    f = floor_date(d, grain)
     if f == d:
         return d
     months = f.year * 12 + f.month - 1 + MONTHS_PER[grain]
@@ -104,8 +106,8 @@ def split_range(start: date | None, end_exclusive: date | None, grains: tuple[st
     if not grains:
         return [("day", start, end_exclusive)]
     grain, finer = grains[0], grains[1:]
-    lo = _ceil(start, grain) if start else None
-    hi = _floor(end_exclusive, grain) if end_exclusive else None
+    lo = ceil_date(start, grain) if start else None
+    hi = floor_date(end_exclusive, grain) if end_exclusive else None
     if lo is not None and hi is not None and lo >= hi:
         return split_range(start, end_exclusive, finer)
     pieces = [(grain, lo, hi)]
@@ -126,7 +128,7 @@ def split_range_signed(start: date | None, end_exclusive: date | None, grains: t
             out.append((grain, lo, hi, 1))
             continue
         while lo < hi:  # a day piece spans two months when no whole month lies between its ends
-            month, after = _floor(lo, "month"), _ceil(lo + timedelta(days=1), "month")
+            month, after = floor_date(lo, "month"), ceil_date(lo + timedelta(days=1), "month")
             part_end = min(hi, after)
             if 2 * (part_end - lo).days <= (after - month).days:
                 out.append(("day", lo, part_end, 1))
