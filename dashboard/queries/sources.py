@@ -173,8 +173,7 @@ def product_order_rows(filters: Filters, *, grain: str = "month") -> sa.Subquery
         f = line_facts.c
         period = f.day if grain == "day" else month_of(f.day)
         return (sa.select(period.label("period"), sa.func.count(sa.distinct(f.order_id)).label("orders"))
-                .where(range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
-                .group_by(period).subquery("src"))
+                .where(*_selected_lines(filters)).group_by(period).subquery("src"))
     return month_and_day_rows(filters.start, filters.end_exclusive, agg_orders_month_mask, agg_orders_day_mask,
                               lambda t, period: sa.select(period.label("period"), t.orders).where(
                                   scope_clause(t, filters), mask_clause(t, filters)), grain=grain)
@@ -182,10 +181,6 @@ def product_order_rows(filters: Filters, *, grain: str = "month") -> sa.Subquery
 
 def product_orders(filters: Filters) -> sa.Select:
     """One value: distinct orders in scope and range with a line in the selected segments."""
-    if len(segment_ids(filters)) <= ORDERS_FROM_LINES_UP_TO and only_category(filters) is None:  # one pass, no periods
-        f = line_facts.c
-        return sa.select(sa.func.count(sa.distinct(f.order_id))).where(
-            range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
     return sa.select(sa.func.sum(product_order_rows(filters).c.orders))
 
 
@@ -196,9 +191,13 @@ def product_customers(filters: Filters) -> sa.Select:
         f = order_facts.c
         return sa.select(sa.func.count(sa.distinct(f.customer_id))).where(
             range_clause(f.day, filters), scope_clause(f, filters), mask_clause(f, filters))
+    return sa.select(sa.func.count(sa.distinct(line_facts.c.customer_id))).where(*_selected_lines(filters))
+
+
+def _selected_lines(filters: Filters) -> tuple:
+    """line_facts rows in range and scope in the selected segments (its (segment, day) index)."""
     f = line_facts.c
-    return sa.select(sa.func.count(sa.distinct(f.customer_id))).where(
-        range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters))
+    return range_clause(f.day, filters), scope_clause(f, filters), segment_clause(f.segment_id, filters)
 
 
 # ---------------------------------------------------------------- order-level sums
