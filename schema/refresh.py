@@ -290,7 +290,7 @@ def summary_statements(s: summaries_module.Summary, *, shadow: bool = False, dro
         indexes = _by_name(s.table.indexes) if drop_indexes else []
         return [
             sa.delete(s.table),
-            *[_drop_sqlite_index(ix) for ix in indexes],
+            *[_drop_index(ix.name, s.table, sqlite.dialect()) for ix in indexes],
             sa.insert(s.table).from_select(columns, select),
         ]
     new = shadow_of(s.table)
@@ -307,12 +307,17 @@ def summary_statements(s: summaries_module.Summary, *, shadow: bool = False, dro
     return statements
 
 
-def _drop_sqlite_index(ix: sa.Index) -> sa.TextClause:
-    """DROP INDEX IF EXISTS main.<name>. Qualified on purpose: when the index is missing (a version
-    that adds one, on a database the previous one refreshed), an unqualified DROP makes SQLite verify
-    every attached database's schema, and the read lock that takes on the helper's scratch file
+def _drop_index(name: str, table: sa.Table, dialect: Dialect) -> sa.TextClause:
+    """DROP INDEX by name (an sa.Index built to drop it would attach itself to the table's MetaData).
+    SQLite: IF EXISTS main.<name>, qualified on purpose. When the index is missing (a version that adds
+    one, on a database the previous one refreshed), an unqualified DROP makes SQLite verify every
+    attached database's schema, and the read lock that takes on the helper's scratch file
     (refresh_sqlite) lasts until the refresh commits: the helper could then not commit its summaries."""
-    return sa.text(f"DROP INDEX IF EXISTS main.{sqlite.dialect().identifier_preparer.quote(ix.name)}")
+    quote = dialect.identifier_preparer.quote
+    if dialect.name == "sqlite":
+        return sa.text(f"DROP INDEX IF EXISTS main.{quote(name)}")
+    on = f" ON {quote(table.name)}" if dialect.name in ("mysql", "mariadb") else ""
+    return sa.text(f"DROP INDEX {quote(name)}{on}")
 
 
 def bulk_load(table: sa.Table) -> bool:
@@ -614,17 +619,10 @@ def ensure_initialised(conn: Connection) -> None:
                     ix.create(conn)
             defined = {ix.name for ix in s.table.indexes} | {c.name for c in s.table.constraints}
             for name in sorted(set(present) - defined):  # one an older version made: slows the refresh, serves nothing
-                _drop_index(conn, name, s.table)
+                conn.execute(_drop_index(name, s.table, conn.dialect))
     if not set(metadata.tables) <= names:
         metadata.create_all(conn, checkfirst=True)
     conn.commit()
-
-
-def _drop_index(conn: Connection, name: str, table: sa.Table) -> None:
-    """DROP INDEX by name (an sa.Index built to drop it would attach itself to the table's MetaData)."""
-    quote = conn.dialect.identifier_preparer.quote
-    on = f" ON {quote(table.name)}" if backend(conn) == "mysql" else ""
-    conn.exec_driver_sql(f"DROP INDEX {quote(name)}{on}")
 
 
 def analyze_stale_tables(conn: Connection) -> list[str]:
