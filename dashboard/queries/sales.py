@@ -48,14 +48,17 @@ def customer_count(f: Filters) -> int:
 COUNT_CHOSEN_UP_TO = 100  # beyond this many products one pass counting every product's orders is cheaper
 
 
+RANKED_BY = {"revenue": ("revenue",), "net_profit": ("revenue", "cost")}  # the measures each ranking reads
+
+
 def product_totals(f: Filters, *, measures=MONEY, by: str = "revenue", limit: int | None = None,
                    with_orders: bool = True) -> pd.DataFrame:
-    """Per product sold in scope: name, category, brand, the `measures` (money sums; units always) and
-    (`with_orders`) orders; the `limit` best by `by` (revenue or net_profit, whose measures must be
-    asked for; ties: lowest product_id), ranked in SQL so only those rows travel. With a small limit,
-    distinct orders are counted afterwards for the chosen products only."""
+    """Per product sold in scope: name, category, brand, the `measures` (money sums; units and those
+    `by` reads always) and (`with_orders`) orders; the `limit` best by `by` (revenue or net_profit;
+    ties: lowest product_id), ranked in SQL so only those rows travel. With a small limit, distinct
+    orders are counted afterwards for the chosen products only."""
     count_now = with_orders and (limit is None or limit > COUNT_CHOSEN_UP_TO)
-    per = product_rows(f, measures=measures, with_orders=count_now)
+    per = product_rows(f, measures=(*RANKED_BY[by], *measures), with_orders=count_now)
     value = per.c.revenue if by == "revenue" else per.c.revenue - per.c.cost
     p = products.c
     sums = [c for c in per.c if c.name not in ("product_id", "orders")]
@@ -209,7 +212,7 @@ def category_sales_vs_inventory(filters: Filters) -> pd.DataFrame:
 @dataset("top_products", title="Top products", dimensions=PRODUCT_DIMS, params={"limit": 10},
          description="The products with the highest revenue (ties: lowest product_id).", metrics=("revenue", "units", "orders"))
 def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
-    frame = rounded(ints(product_totals(filters, measures=("revenue",), limit=limit), "product_id", "units", "orders"), "revenue")
+    frame = rounded(ints(product_totals(filters, measures=(), limit=limit), "product_id", "units", "orders"), "revenue")
     return frame[["product_id", "product_name", "category", "brand", "units", "revenue", "orders"]].reset_index(drop=True)
 
 
@@ -217,7 +220,7 @@ def top_products(filters: Filters, limit: int = 10) -> pd.DataFrame:
          description="Per product sold: units, revenue, orders, AOV, average rating (all time), average discount %.",
          metrics=("units", "revenue", "orders", "aov", "avg_rating", "avg_discount_pct"))
 def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
-    frame = product_totals(filters, measures=("revenue", "discount", "before_discount"), limit=limit)
+    frame = product_totals(filters, measures=("discount", "before_discount"), limit=limit)
     r = agg_product_rating.c
     ratings = read_frame(sa.select(r.product_id, r.reviews, r.rating_sum).where(r.product_id.in_(frame["product_id"].astype(int).tolist())))
     frame = frame.merge(ratings, on="product_id", how="left")
@@ -233,7 +236,7 @@ def product_table(filters: Filters, limit: int = 500) -> pd.DataFrame:
          description="The products with the highest net profit: revenue, cost, net profit, margin %.",
          metrics=("revenue", "cost", "net_profit", "margin_pct"))
 def profit_by_product(filters: Filters, limit: int = 20) -> pd.DataFrame:
-    frame = product_totals(filters, measures=("revenue", "cost"), by="net_profit", limit=limit, with_orders=False)
+    frame = product_totals(filters, measures=(), by="net_profit", limit=limit, with_orders=False)
     frame["net_profit"] = frame["revenue"] - frame["cost"]
     frame["margin_pct"] = ratio(frame["net_profit"], frame["revenue"], 100)
     frame = rounded(ints(frame, "product_id"), "revenue", "cost", "net_profit", "margin_pct")
