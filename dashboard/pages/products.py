@@ -115,20 +115,20 @@ def parse_threshold(value) -> int:
 
 
 def price_bands(df: pd.DataFrame) -> pd.DataFrame:
-    """`price_distribution` rows with a readable band label ("0-1.2M") for the x axis."""
+    """`price_distribution` rows with a readable band label ("0-1.2M") for the x axis, by category (A-Z)
+    then band: a trace per category in that order."""
     from dashboard.figures.formats import format_value
 
     labels = [f"{format_value(lo)}–{format_value(hi)}" for lo, hi in zip(df["bin_lo"], df["bin_hi"])]
     return df.assign(band=pd.Categorical(labels, categories=list(dict.fromkeys(
-        label for _, label in sorted(zip(df["bin"], labels)))), ordered=True)).sort_values(["bin", "category"])
+        label for _, label in sorted(zip(df["bin"], labels)))), ordered=True)).sort_values(["category", "bin"])
 
 
 def build_price_bands(df: pd.DataFrame, *, theme: str, colours: dict[str, str] | None = None, height: int | None = None):
     """Stacked columns: products per price band, one series per category (every row drawn)."""
     data = price_bands(df)
-    by_category = data.assign(band=data["band"].astype(str)).sort_values(["category", "bin"])  # a trace per category, A-Z
-    figure = build_bar(by_category, theme=theme, x="band", y="products", color="category", stacked=True, colours=colours,
-                       height=height)
+    figure = build_bar(data.assign(band=data["band"].astype(str)), theme=theme, x="band", y="products", color="category",
+                       stacked=True, colours=colours, height=height)
     figure.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top", xanchor="left", traceorder="normal"))
     figure.update_xaxes(categoryorder="array", categoryarray=list(data["band"].cat.categories), tickangle=-30)
     tallest = data.groupby("band", observed=True)["products"].sum().max()
