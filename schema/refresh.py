@@ -415,6 +415,7 @@ def compile_mysql(stmt, dialect: Dialect) -> str:
 
 
 HEAP_BYTES = 256 * 1024 * 1024
+ID_LIST_BYTES = 1024 * 1024 * 1024
 
 
 def session_settings(dialect: Dialect) -> dict[str, str]:
@@ -423,12 +424,15 @@ def session_settings(dialect: Dialect) -> dict[str, str]:
     - tmp_table_size / max_heap_table_size: the million-row derived tables of the UPDATE ... JOIN
       (SELECT ... GROUP BY) stay in memory instead of spilling to on-disk temporary tables
       (the server default is 16 MB);
+    - group_concat_max_len: the id lists of agg_customer_ids_month whole (the server default cuts
+      GROUP_CONCAT at 1 MB with a mere warning);
     - MariaDB optimizer_switch split_materialized=off: its "LATERAL DERIVED" plan re-aggregates a
       grouped derived table once per row of the table it is joined to, right for a handful of
       rows, ruinous for a refresh that joins every order."""
     if dialect.name not in ("mysql", "mariadb"):
         return {}
-    settings = {"tmp_table_size": str(HEAP_BYTES), "max_heap_table_size": str(HEAP_BYTES)}
+    settings = {"tmp_table_size": str(HEAP_BYTES), "max_heap_table_size": str(HEAP_BYTES),
+                "group_concat_max_len": str(ID_LIST_BYTES)}
     if getattr(dialect, "is_mariadb", False):
         settings["optimizer_switch"] = "'split_materialized=off'"
     return settings
@@ -454,7 +458,8 @@ def _literal(value) -> str:
 
 
 _SETTING_TYPES = {
-    "tmp_table_size": "BIGINT UNSIGNED", "max_heap_table_size": "BIGINT UNSIGNED", "optimizer_switch": "VARCHAR(4096)",
+    "tmp_table_size": "BIGINT UNSIGNED", "max_heap_table_size": "BIGINT UNSIGNED", "group_concat_max_len": "BIGINT UNSIGNED",
+    "optimizer_switch": "VARCHAR(4096)",
     "unique_checks": "BIGINT", "foreign_key_checks": "BIGINT", "tx_isolation": "VARCHAR(64)",
     "transaction_isolation": "VARCHAR(64)",
 }

@@ -104,3 +104,25 @@ def _bit_or_default(element, compiler, **kw):
 @compiles(bit_or, "sqlite")
 def _bit_or_sqlite(element, compiler, **kw):
     return "SUM(DISTINCT %s)" % compiler.process(element.clauses, **kw)
+
+
+class id_list(FunctionElement):  # noqa: N801
+    """The group's integer values as one comma-separated text (order unspecified, repeats kept):
+    GROUP_CONCAT on MySQL/MariaDB (within the session's group_concat_max_len, which the refresh and
+    the query layer raise) and SQLite, string_agg on PostgreSQL. NULL for an empty group."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "id_list"
+
+
+@compiles(id_list)
+def _id_list_pg(element, compiler, **kw):
+    return "string_agg(CAST(%s AS TEXT), ',')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(id_list, "sqlite")
+@compiles(id_list, "mysql")
+@compiles(id_list, "mariadb")
+def _id_list_concat(element, compiler, **kw):
+    return "GROUP_CONCAT(%s)" % compiler.process(element.clauses, **kw)

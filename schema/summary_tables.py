@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, Numeric, SmallInteger, String, Table
+from sqlalchemy.dialects.mysql import LONGTEXT
 
-from schema.sqlexpr import bit_or, mask_word, month_of, year_of
+from schema.sqlexpr import bit_or, id_list, mask_word, month_of, year_of
 from schema.views import date_of as day_of, valid_revenue_by_ad
 from schema.summaries import summary
 from schema.tables import ads, customers, inventory_receipts, metadata, order_items, orders, products, reviews, sessions
@@ -430,6 +431,34 @@ summary(agg_orders_day_category, _select_orders_day_category)
 agg_orders_month_category = _rollup("agg_orders_month_category", agg_orders_day_category, to="month",
                                     comment="Summary: orders per month x category x status flags (an order has one day).")
 
+# ---------------------------------------------------------------- customers per segment and month (product filters)
+def LongText() -> sa.Text:  # noqa: N802 - a column type
+    return sa.Text().with_variant(LONGTEXT(), "mysql", "mariadb")  # MySQL's TEXT stops at 64 KB
+
+
+agg_customer_ids_month = Table(
+    "agg_customer_ids_month", metadata,
+    Column("segment_id", Integer, primary_key=True, autoincrement=False),
+    Column("month", Date, primary_key=True),
+    *[Column(c.name, c.type, primary_key=True, comment=c.comment) for c in _flags()],
+    Column("customer_ids", LongText(), nullable=False,
+           comment="comma-separated ids of the customers with a line in the segment in the month (repeats kept)"),
+    comment="Summary: the customers per (category, brand) segment x month x status flags, as one list of ids: "
+            "distinct customers under a category or brand filter are the union of a few hundred lists, "
+            "counted in Python, instead of COUNT(DISTINCT) over every selected line (MariaDB, three "
+            "categories over a year: 60k lines, 26 ms).",
+    **NO_ROWID,
+)
+
+
+def _select_customer_ids_month():
+    li = line_facts.c
+    group = [li.segment_id, month_of(li.day), li.is_valid, li.is_net]
+    return sa.select(*group, id_list(li.customer_id)).group_by(*group)
+
+
+summary(agg_customer_ids_month, _select_customer_ids_month)
+
 # ---------------------------------------------------------------- customers with an order per month and year
 def _presence_columns() -> list[Column]:
     return [Column("city", String(60), nullable=False, comment="customers.city (copied: customer filters need no join)"),
@@ -441,6 +470,16 @@ def _presence_columns() -> list[Column]:
 def _before_period(scope: str) -> Column:
     return Column(f"prev_day_{scope}", Date, nullable=True,
                   comment=f"the customer's last order day in scope {scope} before the period (NULL: none)")
+
+
+def _first_in_range_indexes(table: str, period: str) -> list[Index]:
+    """Per status scope, (period, flag, prev_day, city, platform): the rows of a customer's first period
+    in a range are those whose prev_day falls before the range, a short slice of the index per listed
+    period (`period IN (...)`), where the primary key would read every row of those periods (MariaDB,
+    16 months: 21 -> 6 ms); city and platform let customer filters count from the index alone (three
+    cities over 5 months: 21 ms by the primary key, 27 ms by the index without them, 8 ms with)."""
+    flags = {"gross": (), "valid": ("is_valid",), "net": ("is_net",)}
+    return [Index(f"ix_{table}_first_{s}", period, *flags[s], f"prev_day_{s}", "city", "platform") for s in SCOPE_SUFFIXES]
 
 
 def _previous_order_day(last_day, customer_id, period):
@@ -456,6 +495,7 @@ agg_customer_month = Table(
     *[Column(f"first_day_{s}", Date, nullable=True, comment=f"first order day in scope {s} in the month") for s in SCOPE_SUFFIXES],
     *[Column(f"last_day_{s}", Date, nullable=True, comment=f"last order day in scope {s} in the month") for s in SCOPE_SUFFIXES],
     *[_before_period(s) for s in SCOPE_SUFFIXES],
+    *_first_in_range_indexes("agg_customer_month", "month"),
     comment="Summary: one row per customer and month with an order: distinct customers of any date range as a "
             "count of rows (a customer counts in the first month of the range holding one of its orders: "
             "sources.active_customers); half as many rows as orders.",
@@ -489,6 +529,7 @@ agg_customer_year = Table(
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
     *_presence_columns(),
     *[_before_period(s) for s in SCOPE_SUFFIXES],
+    *_first_in_range_indexes("agg_customer_year", "year"),
     comment="Summary: agg_customer_month rolled up to years (a fifth of the orders' rows).",
     **NO_ROWID,
 )

@@ -9,7 +9,7 @@ from dashboard.queries import cache
 from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
 from schema.errors import InvalidFilter
-from schema.summary_tables import dim_segment
+from schema.summary_tables import agg_orders_month, dim_segment
 from schema.tables import ads, campaigns, customers, payment_methods
 
 _memo: dict = {}
@@ -28,6 +28,12 @@ def segments() -> list[tuple[int, str, str]]:
     """(segment_id, category, brand) for every segment."""
     d = dim_segment.c
     return _memoised("segments", lambda: scalar_rows(sa.select(d.segment_id, d.category, d.brand).order_by(d.segment_id)))
+
+
+def order_months() -> list:
+    """The first day of every month holding an order (any status), ascending."""
+    m = agg_orders_month.c
+    return _memoised("order_months", lambda: [row[0] for row in scalar_rows(sa.select(m.month).distinct().order_by(m.month))])
 
 
 def _values(field: str, filters: Filters) -> list[str]:

@@ -41,7 +41,7 @@ def order_count(f: Filters) -> int:
 def customer_count(f: Filters) -> int:
     """Distinct customers with an order in scope (exact)."""
     if has_product_filter(f):
-        return int(scalar_rows(product_customers(f))[0][0] or 0)
+        return product_customers(f)
     return active_customers(f)
 
 

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import sqlalchemy as sa
 
 from dashboard.queries.engine import scalar_rows
 from dashboard.queries.filters import Filters
-from dashboard.queries.options import segments
+from dashboard.queries.options import order_months
 from dashboard.queries.sql import (
     TRUE, both, ceil_date, date_clause, floor_date, in_clause, mask_clause, range_clause, scope_clause, segment_clause,
     segment_ids, split_range, split_range_signed,
 )
-from schema.sqlexpr import month_of
+from schema.sqlexpr import id_list, month_of
 from schema.summary_tables import (
-    agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_category, agg_orders_day_city,
+    agg_customer_ids_month, agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_category, agg_orders_day_city,
     agg_orders_day_mask, agg_orders_day_pm, agg_orders_month, agg_orders_month_category, agg_orders_month_city,
     agg_orders_month_mask, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year, agg_sales_day,
     agg_sales_month, line_facts, order_facts, scoped_name,
@@ -142,15 +143,7 @@ def _in_scope(cols, names, filters: Filters, sign: int):
     return [(col if sign > 0 else -col).label(x) for col, x in zip(picked, names)]
 
 
-WIDE_SELECTION = 0.5  # share of all segments above which one pass over every order beats reading their lines
 ORDERS_FROM_LINES_UP_TO = 3  # segments: beyond, the orders per segment mask cost less than de-duplicating lines
-
-
-def reads_segment_lines(filters: Filters) -> bool:
-    """Count distinct customers (and, per day, orders) under this category or brand filter from the
-    selected segments' lines (line_facts' (segment, day) index)? No when most segments are selected:
-    one pass over every order's segment mask then reads fewer rows."""
-    return len(segment_ids(filters)) <= WIDE_SELECTION * len(segments())
 
 
 def only_category(filters: Filters) -> str | None:
@@ -184,14 +177,34 @@ def product_orders(filters: Filters) -> sa.Select:
     return sa.select(sa.func.sum(product_order_rows(filters).c.orders))
 
 
-def product_customers(filters: Filters) -> sa.Select:
-    """One value: distinct customers in scope and range with a line in the selected segments: from those
-    segments' lines, or order_facts' segment masks (`reads_segment_lines`)."""
-    if not reads_segment_lines(filters):
-        f = order_facts.c
-        return sa.select(sa.func.count(sa.distinct(f.customer_id))).where(
-            range_clause(f.day, filters), scope_clause(f, filters), mask_clause(f, filters))
-    return sa.select(sa.func.count(sa.distinct(line_facts.c.customer_id))).where(*_selected_lines(filters))
+def product_customers(filters: Filters) -> int:
+    """Distinct customers in scope and range with a line in the selected segments (a category or brand
+    filter): the union of the customer id lists of the range's whole months (agg_customer_ids_month)
+    and of its edge days' lines (line_facts' (segment, day) index, listed by the database), counted
+    here. MariaDB, three categories over a year: 3 ms, against 26 ms for COUNT(DISTINCT) over their
+    60k lines."""
+    parts = []
+    for grain, lo, hi in split_range(filters.start, filters.end_exclusive, ("month",)):
+        t = agg_customer_ids_month.c if grain == "month" else line_facts.c
+        ids = t.customer_ids if grain == "month" else id_list(t.customer_id)
+        key = t.month if grain == "month" else t.day
+        parts.append(sa.select(ids.label("ids")).where(
+            date_clause(key, lo, hi), scope_clause(t, filters), segment_clause(t.segment_id, filters)))
+    if not parts:  # an empty range
+        return 0
+    return count_distinct_ids(row[0] for row in scalar_rows(sa.select(_union(parts).c.ids)))
+
+
+def count_distinct_ids(lists) -> int:
+    """Distinct integers in comma-separated id lists (None: an empty list)."""
+    arrays = [np.fromstring(text if isinstance(text, str) else text.decode(), dtype=np.int64, sep=",")
+              for text in lists if text]
+    if not arrays:
+        return 0
+    ids = np.concatenate(arrays)
+    seen = np.zeros(int(ids.max()) + 1, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
 
 
 def _selected_lines(filters: Filters) -> tuple:
@@ -289,13 +302,20 @@ def active_customers(filters: Filters, customer_clause=None) -> int:
     if middle_start is None or middle_end is None or middle_start < middle_end:
         for grain, lo, hi in split_range(middle_start, middle_end, ("year", "month")):
             t = {"year": agg_customer_year.c, "month": agg_customer_month.c}[grain]
-            counts.append(sa.select(sa.func.count()).where(date_clause(t[grain], lo, hi), scope_clause(t, filters),
+            counts.append(sa.select(sa.func.count()).where(_listed_periods(t[grain], grain, lo, hi), scope_clause(t, filters),
                                                               first_in_range(t), chosen(t)))
     if trail:  # the partial last month: an order on or before the end
         counts.append(sa.select(sa.func.count()).where(
             m.month == floor_date(end, "month"), m[scoped_name("first_day", scope)] < end, first_in_range(m), chosen(m)))
     total = sum((c.scalar_subquery() for c in counts[1:]), counts[0].scalar_subquery())
     return int(scalar_rows(sa.select(total))[0][0] or 0)
+
+
+def _listed_periods(col, grain: str, lo, hi):
+    """`col IN (...)`, the years or months in [lo, hi) that hold orders: an index led by the period then
+    reads a slice per period (agg_customer_month's first-in-range indexes), not every row between."""
+    periods = sorted({floor_date(month, grain) for month in order_months()})
+    return col.in_([p for p in periods if (lo is None or p >= lo) and (hi is None or p < hi)])
 
 
 def _distinct_order_customers(filters: Filters, customer_clause) -> int:
