@@ -107,9 +107,10 @@ def _bit_or_sqlite(element, compiler, **kw):
 
 
 class id_list(FunctionElement):  # noqa: N801
-    """The group's integer values as one comma-separated text (order unspecified, repeats kept):
+    """The group's integer values as one comma-separated text, repeats kept: ascending with
     GROUP_CONCAT on MySQL/MariaDB (within the session's group_concat_max_len, which the refresh and
-    the query layer raise) and SQLite, string_agg on PostgreSQL. NULL for an empty group."""
+    the query layer raise) and string_agg on PostgreSQL (so every refresh writes the same text);
+    SQLite's group_concat (no ORDER BY before 3.44) lists them as read. NULL for an empty group."""
 
     type = sa.Text()
     inherit_cache = True
@@ -118,11 +119,17 @@ class id_list(FunctionElement):  # noqa: N801
 
 @compiles(id_list)
 def _id_list_pg(element, compiler, **kw):
-    return "string_agg(CAST(%s AS TEXT), ',')" % compiler.process(element.clauses, **kw)
+    arg = compiler.process(element.clauses, **kw)
+    return "string_agg(CAST(%s AS TEXT), ',' ORDER BY %s)" % (arg, arg)
+
+
+@compiles(id_list, "mysql")
+@compiles(id_list, "mariadb")
+def _id_list_mysql(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return "GROUP_CONCAT(%s ORDER BY %s)" % (arg, arg)
 
 
 @compiles(id_list, "sqlite")
-@compiles(id_list, "mysql")
-@compiles(id_list, "mariadb")
-def _id_list_concat(element, compiler, **kw):
-    return "GROUP_CONCAT(%s)" % compiler.process(element.clauses, **kw)
+def _id_list_sqlite(element, compiler, **kw):
+    return "group_concat(%s)" % compiler.process(element.clauses, **kw)

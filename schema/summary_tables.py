@@ -596,6 +596,11 @@ def _select_sales_month():
 
 
 summary(agg_sales_month, _select_sales_month)
+agg_sales_day_total = _rollup("agg_sales_day_total", agg_sales_day, to="day", drop=("segment_id",),
+                              comment="Summary: order lines per day x status flags over every segment (money without a "
+                                      "product filter: a row per day rather than one per segment).")
+agg_sales_month_total = _rollup("agg_sales_month_total", agg_sales_day_total, to="month",
+                                comment="Summary: agg_sales_day_total rolled up to months.")
 
 # ---------------------------------------------------------------- reviews, receipts, sessions
 agg_product_rating = Table(

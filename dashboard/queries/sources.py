@@ -29,7 +29,7 @@ from schema.summary_tables import (
     agg_customer_ids_month, agg_customer_month, agg_customer_year, agg_first_month, agg_orders_day, agg_orders_day_category, agg_orders_day_city,
     agg_orders_day_mask, agg_orders_day_pm, agg_orders_month, agg_orders_month_category, agg_orders_month_city,
     agg_orders_month_mask, agg_orders_month_pm, agg_product_cum, agg_product_month, agg_product_year, agg_sales_day,
-    agg_sales_month, line_facts, order_facts, scoped_name,
+    agg_sales_day_total, agg_sales_month, agg_sales_month_total, line_facts, order_facts, scoped_name,
 )
 from schema.tables import customers, payment_methods, products
 
@@ -56,6 +56,13 @@ def month_and_day_rows(start, end_exclusive, monthly: sa.Table, daily: sa.Table,
 def sales_rows(filters: Filters) -> sa.Subquery:
     return month_and_day_rows(filters.start, filters.end_exclusive, agg_sales_month, agg_sales_day, lambda t, month: sa.select(
         month.label("month"), t.segment_id, *[t[c] for c in MONEY]).where(scope_clause(t, filters), segment_clause(t.segment_id, filters)))
+
+
+def total_sales_rows(filters: Filters) -> sa.Subquery:
+    """The MONEY sums of every segment for a date range (no product filter): a row per month and edge
+    day (agg_sales_*_total) instead of one per segment too (MariaDB, 17 months: 6.5 -> 1 ms)."""
+    return month_and_day_rows(filters.start, filters.end_exclusive, agg_sales_month_total, agg_sales_day_total,
+                              lambda t, month: sa.select(*[t[c] for c in MONEY]).where(scope_clause(t, filters)))
 
 
 def product_clause(filters: Filters):

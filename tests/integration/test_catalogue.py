@@ -72,7 +72,7 @@ def filter_sets(raw: Raw) -> dict[str, Filters]:
         # long spans: product sums from the running totals (agg_product_cum) in the other scopes' columns
         "gross_long": Filters(status_scope="gross", start=date(2022, 2, 10), end=date(2023, 9, 20)),
         "net_open_end": Filters(status_scope="net", start=date(2022, 4, 3), categories=tuple(cats[:3])),
-        # most segments selected: distinct orders and customers from order_facts' masks, not line_facts
+        # most segments selected: distinct orders from the orders per segment mask, not line_facts
         "most_categories": Filters(categories=tuple(cats[1:]), start=date(2022, 7, 1), end=date(2023, 5, 31)),
         "empty": Filters(start=date(2030, 1, 1), end=date(2030, 3, 31)),
     }
@@ -134,16 +134,25 @@ def test_dataset_matches_pandas(loaded, name):
             assert_same(actual, expected, f"{name} [{label}] {params}")
 
 
-def test_product_filtered_counts_take_both_paths(loaded):
-    """The filter sets above reach both sources of distinct orders and of distinct customers under a
-    product filter."""
+def test_product_filtered_orders_take_every_path(loaded):
+    """The filter sets above reach every source of distinct orders under a product filter."""
     _, raw = loaded
-    sets = filter_sets(raw)
-    customers = {label: product_customers(sets[label]).get_final_froms()[0].name for label in ("one_category", "most_categories")}
-    assert customers == {"one_category": "line_facts", "most_categories": "order_facts"}
     sources = ("agg_orders_month_category", "line_facts", "agg_orders_month_mask")  # one category, a few segments, more
-    orders = {next(t for t in sources if t in str(product_orders(f))) for f in sets.values() if has_product_filter(f)}
+    orders = {next(t for t in sources if t in str(product_orders(f))) for f in filter_sets(raw).values() if has_product_filter(f)}
     assert orders == set(sources)
+
+
+def test_product_filtered_customers_union_whole_months_and_edge_days(loaded):
+    """Distinct customers under a product filter are the union of monthly id lists and the edge days'
+    lines: a customer buying in both, or in two selected segments, counts once (against pandas)."""
+    _, raw = loaded
+    li = raw.lines[raw.lines["is_valid"] == 1]
+    cats = li["category"].value_counts().index.tolist()[:3]
+    for start, end in ((date(2022, 2, 17), date(2023, 7, 15)), (date(2022, 5, 1), date(2022, 5, 31)),
+                       (date(2022, 5, 3), date(2022, 5, 20)), (None, date(2022, 9, 9)), (date(2030, 1, 1), date(2030, 1, 2))):
+        f = Filters(categories=tuple(cats), start=start, end=end)
+        chosen = li[li["category"].isin(cats) & (li["day"] >= (start or date.min)) & (li["day"] <= (end or date.max))]
+        assert product_customers(f) == chosen["customer_id"].nunique(), (start, end)
 
 
 def test_mariadb_sessions_never_plan_lateral_derived(loaded):

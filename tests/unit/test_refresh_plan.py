@@ -74,7 +74,7 @@ def test_shadows_are_read_by_the_summaries_built_from_summaries_and_stay_out_of_
     assert "CREATE TABLE agg_customer__new" in body and "INSERT INTO agg_customer__new" in body
     assert "CREATE INDEX ix_agg_customer_top_gross ON agg_customer__new (revenue_gross DESC, customer_id)" in body  # the live name
     assert "unique_checks = 0" in body and "tx_isolation = 'READ-COMMITTED'" in body  # bulk path: it has indexes
-    plain = procedure_definitions(dialect)["refresh_summary_agg_customer_month"]  # no secondary index: plain inserts
+    plain = procedure_definitions(dialect)["refresh_summary_agg_customer_ids_month"]  # no secondary index: plain inserts
     assert "unique_checks" not in plain and "lost its rows" not in plain and "tx_isolation = 'READ-COMMITTED'" in plain
     swap = procedure_definitions(dialect)["refresh_swap"]
     assert "RENAME TABLE dim_segment TO dim_segment__old, dim_segment__new TO dim_segment," in swap
