@@ -70,11 +70,15 @@ def product_clause(filters: Filters):
 
 
 def _product_days(filters: Filters, lo, hi, measures, with_orders: bool, only, sign: int):
+    """The lines of days [lo, hi) per product, times `sign`; without orders the lines themselves, left
+    to the outer GROUP BY (one grouping instead of two: MariaDB, top product of 90 days 22 -> 18 ms)."""
     f = line_facts.c
-    orders = [(sign * sa.func.count(sa.distinct(f.order_id))).label("orders")] if with_orders else []
-    return (sa.select(f.product_id, *[(sign * sa.func.sum(f[c])).label(c) for c in measures], *orders)
-            .where(date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters), only(f))
-            .group_by(f.product_id))
+    where = (date_clause(f.day, lo, hi), scope_clause(f, filters), segment_clause(f.segment_id, filters), only(f))
+    if not with_orders:
+        return sa.select(f.product_id, *[(f[c] if sign > 0 else -f[c]).label(c) for c in measures]).where(*where)
+    orders = (sign * sa.func.count(sa.distinct(f.order_id))).label("orders")
+    return (sa.select(f.product_id, *[(sign * sa.func.sum(f[c])).label(c) for c in measures], orders)
+            .where(*where).group_by(f.product_id))
 
 
 def product_rows(filters: Filters, *, measures=MONEY, with_orders: bool = True,
