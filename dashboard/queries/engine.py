@@ -57,8 +57,9 @@ def at_once(*calls: Callable[[], T]) -> list[T]:
     later = [(call, _side.submit(call)) for call in calls[1:]]
     results = [calls[0]()]
     try:
-        for call, future in later:
-            results.append(call() if future.cancel() else future.result())
+        # every call no side thread has started yet runs here before this thread waits for any
+        mine = {i: call() for i, (call, future) in enumerate(later) if future.cancel()}
+        results += [mine[i] if i in mine else future.result() for i, (_, future) in enumerate(later)]
     finally:
         for _, future in later:
             future.cancel()

@@ -84,7 +84,8 @@ def product_totals(f: Filters, *, measures=MONEY, by: str = "revenue", limit: in
 
 
 def top_product(f: Filters) -> str | None:
-    src = product_rows(f, measures=("revenue",), with_orders=False)
+    """The product with the highest revenue (None when none has any)."""
+    src = product_rows(f, measures=("revenue",), with_orders=False, kept_by="revenue")
     best = sa.select(src.c.product_id).order_by(src.c.revenue.desc(), src.c.product_id).limit(1).scalar_subquery()
     rows = scalar_rows(sa.select(products.c.product_name).where(products.c.product_id == best))
     return str(rows[0][0]) if rows else None
@@ -97,10 +98,10 @@ def money_sums(f: Filters) -> dict:
 
 def kpi_parts(f: Filters) -> list:
     """The period's independent lookups, slowest first (see periods.with_previous_period)."""
-    return [lambda: customer_count(f), lambda: top_product(f), lambda: order_count(f), lambda: money_sums(f)]
+    return [lambda: top_product(f), lambda: customer_count(f), lambda: order_count(f), lambda: money_sums(f)]
 
 
-def kpi_combine(f: Filters, customers: int, top: str | None, orders: int, sums: dict) -> dict:
+def kpi_combine(f: Filters, top: str | None, customers: int, orders: int, sums: dict) -> dict:
     revenue = sums["revenue"]
     profit = revenue - sums["cost"]
     return {
