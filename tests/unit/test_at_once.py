@@ -54,3 +54,31 @@ def test_an_error_in_a_side_call_reaches_the_caller():
 
 def test_a_single_call_runs_on_the_calling_thread():
     assert at_once(lambda: threading.current_thread().name) == [threading.current_thread().name]
+
+
+CALLER_RUNS_QUEUED = """
+import threading
+from dashboard.queries.engine import at_once
+
+started, released = threading.Semaphore(0), threading.Event()
+
+def first():  # returns once both side threads are busy with `held`
+    assert started.acquire(timeout=10) and started.acquire(timeout=10)
+    return "first"
+
+def held():  # keeps a side thread until the last call has run
+    started.release()
+    assert released.wait(timeout=10), "the caller waited on a running call while another was still queued"
+    return "held"
+
+def last():
+    released.set()
+    return threading.current_thread().name
+
+assert at_once(first, held, held, last) == ["first", "held", "held", threading.current_thread().name]
+"""
+
+
+def test_the_caller_runs_queued_calls_before_waiting_for_running_ones():
+    done = subprocess.run([sys.executable, "-c", CALLER_RUNS_QUEUED], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
