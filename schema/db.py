@@ -10,6 +10,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 
 from schema.errors import ConfigError, DatabaseUnavailable
 
+# MySQL/MariaDB session sizes, for every session (init_command) and the refresh procedures (refresh.session_settings):
+HEAP_BYTES = 256 * 1024 * 1024  # in-memory temporary tables (the default 16 MB sent a refresh GROUP BY to disk: 43 s, not 11)
+ID_LIST_BYTES = 1024 * 1024 * 1024  # GROUP_CONCAT results (sqlexpr.id_list), which the default cuts at 1 MB with a warning
+
 SUPPORTED_SCHEMES = ("sqlite", "mysql+pymysql", "mariadb+pymysql", "postgresql", "postgresql+psycopg")
 
 
@@ -40,12 +44,9 @@ def create_engine(url: str, **kwargs) -> Engine:
         return _sqlite_engine(parsed, **kwargs)
     connect_args = {}
     if parsed.get_backend_name() in ("mysql", "mariadb"):
-        # In-memory temporary tables up to 256 MB per session (the default 16 MB sends the GROUP BY of
-        # a summary refresh at 1M orders to disk: 43 s instead of 11 s for agg_sales_day); id lists
-        # (sqlexpr.id_list) up to 1 GB rather than cut at 1 MB.
         connect_args = {"local_infile": True, "charset": "utf8mb4",
-                        "init_command": "SET SESSION tmp_table_size = 268435456, max_heap_table_size = 268435456, "
-                                        "group_concat_max_len = 1073741824"}
+                        "init_command": f"SET SESSION tmp_table_size = {HEAP_BYTES}, max_heap_table_size = {HEAP_BYTES}, "
+                                        f"group_concat_max_len = {ID_LIST_BYTES}"}
     try:
         engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     except NoSuchModuleError as exc:  # pragma: no cover - requirements install every driver

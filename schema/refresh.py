@@ -92,7 +92,7 @@ from sqlalchemy.sql import Executable, visitors
 
 from schema import refresh_plan, refresh_sqlite
 from schema import summaries as summaries_module
-from schema.db import backend, connect
+from schema.db import HEAP_BYTES, ID_LIST_BYTES, backend, connect
 from schema.errors import UserError
 from schema.summary_tables import mysql_ignore_index
 from schema.tables import ad_interactions, ad_prices, ads, campaigns, metadata, order_items, orders, refresh_log
@@ -412,10 +412,6 @@ def compile_mysql(stmt, dialect: Dialect) -> str:
     if isinstance(stmt, sa.schema.ExecutableDDLElement):
         return str(stmt.compile(dialect=dialect)).strip()
     return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-
-
-HEAP_BYTES = 256 * 1024 * 1024
-ID_LIST_BYTES = 1024 * 1024 * 1024
 
 
 def session_settings(dialect: Dialect) -> dict[str, str]:
